@@ -1,0 +1,178 @@
+# Makefile - build, run and test the shared-memory teaching suite.
+#
+#   make                 build every demo this host can build (build/bin/)
+#   make 03-sysv-shm     build one demo
+#   make windows         cross-build the Windows demos (build/win64/)
+#   make demo            launch 3 copies of every demo this host can run
+#   make test            install what the tests need, then run them all
+#   make help            list every target
+#
+# CC, CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS work as usual; V=1 shows the
+# commands; SANITIZE=address,undefined builds with those sanitizers.
+# One Makefile, no recursion: each program is one compiler command.
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+SHELL := /bin/bash
+
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+BUILD ?= build
+BIN := $(BUILD)/bin
+WIN := $(BUILD)/win64
+
+# The language and warnings are part of the lesson, not a preference:
+# they stay even when CFLAGS is replaced.
+STD_FLAGS := -std=c11 -Wall -Wextra -Wpedantic
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_HDR := $(sort $(wildcard common/*.h))
+COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
+
+# ---------------------------------------------------------------- Linux ----
+LINUX_DEMOS := 03-sysv-shm
+03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+
+$(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(STD_FLAGS) -Icommon $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) \
+		-o $@ $($*_SRC) $(COMMON_SRC) $(LDLIBS)
+
+$(BIN) $(WIN):
+	$(Q)mkdir -p $@
+
+# -------------------------------------------------------------- Windows ----
+# Two compilers, two routes to a shared section (see windows/01-data-seg):
+# MinGW GCC uses __attribute__((section, shared)); clang with lld compiles
+# MSVC's #pragma data_seg and /SECTION:...,RWS for real.
+MINGW_CC ?= x86_64-w64-mingw32-gcc
+WIN_CLANG ?= clang
+WIN_CFLAGS ?= -O2
+MINGW_FLAGS := $(STD_FLAGS) -Icommon $(WIN_CFLAGS)
+# Debian installs libgcc for MinGW under a -win32 or -posix folder that
+# clang 14 does not search: ask the MinGW GCC where it is.
+MINGW_LIBGCC = $(dir $(shell $(MINGW_CC) -print-libgcc-file-name 2>/dev/null))
+CLANG_FLAGS = --target=x86_64-w64-mingw32 -fuse-ld=lld -fms-extensions $(MINGW_FLAGS) \
+	-L$(MINGW_LIBGCC)
+
+WIN_PROGRAMS := 01-data-seg 01-dll-client-one 01-dll-client-two 02-file-mapping
+WIN_DLLS := 01-shared-dll
+01-data-seg_WSRC := windows/01-data-seg/data_seg.c
+01-dll-client-one_WSRC := windows/01-data-seg/dll_client.c
+01-dll-client-two_WSRC := windows/01-data-seg/dll_client.c
+01-dll-client-one_WDEFS := -DCLIENT_NAME='"01-dll-client-one"'
+01-dll-client-two_WDEFS := -DCLIENT_NAME='"01-dll-client-two"'
+02-file-mapping_WSRC := windows/02-file-mapping/file_mapping.c
+01-shared-dll_WSRC := windows/01-data-seg/shared_dll.c
+
+WIN_GCC_OUT := $(WIN_PROGRAMS:%=$(WIN)/%.exe) $(WIN_DLLS:%=$(WIN)/%.dll)
+WIN_CLANG_OUT := $(WIN_PROGRAMS:%=$(WIN)/%-clang.exe) $(WIN_DLLS:%=$(WIN)/%-clang.dll)
+# The negative lesson: GNU ld ignores /SECTION, so the pragma route built
+# with MinGW GCC gets a section that is NOT shared. Built only for the test.
+WIN_NEGATIVE := $(WIN)/01-data-seg-pragma-gnu-ld.exe
+
+# Each client links against the DLL built by the same compiler.
+$(WIN)/01-dll-client-%.exe: WLIBS = $(WIN)/01-shared-dll.dll
+$(WIN)/01-dll-client-%-clang.exe: WLIBS = $(WIN)/01-shared-dll-clang.dll
+$(WIN)/01-dll-client-one.exe $(WIN)/01-dll-client-two.exe: $(WIN)/01-shared-dll.dll
+$(WIN)/01-dll-client-one-clang.exe $(WIN)/01-dll-client-two-clang.exe: $(WIN)/01-shared-dll-clang.dll
+
+$(WIN)/%-clang.exe: $$($$*_WSRC) $(COMMON_DEPS) windows/01-data-seg/shared_dll.h | $(WIN)
+	$(call say,CLANG,$@)
+	$(Q)$(WIN_CLANG) $(CLANG_FLAGS) $($*_WDEFS) -o $@ $($*_WSRC) $(COMMON_SRC) $(WLIBS)
+
+$(WIN)/%.exe: $$($$*_WSRC) $(COMMON_DEPS) windows/01-data-seg/shared_dll.h | $(WIN)
+	$(call say,MINGW,$@)
+	$(Q)$(MINGW_CC) $(MINGW_FLAGS) $($*_WDEFS) -o $@ $($*_WSRC) $(COMMON_SRC) $(WLIBS)
+
+$(WIN)/%-clang.dll: $$($$*_WSRC) windows/01-data-seg/shared_dll.h | $(WIN)
+	$(call say,CLANG,$@)
+	$(Q)$(WIN_CLANG) $(CLANG_FLAGS) -shared -DBUILDING_SHARED_DLL -o $@ $($*_WSRC)
+
+$(WIN)/%.dll: $$($$*_WSRC) windows/01-data-seg/shared_dll.h | $(WIN)
+	$(call say,MINGW,$@)
+	$(Q)$(MINGW_CC) $(MINGW_FLAGS) -shared -DBUILDING_SHARED_DLL -o $@ $($*_WSRC)
+
+$(WIN_NEGATIVE): $(01-data-seg_WSRC) $(COMMON_DEPS) | $(WIN)
+	$(call say,MINGW,$@)
+	$(Q)$(MINGW_CC) $(MINGW_FLAGS) -fms-extensions -DUSE_PRAGMA_ROUTE \
+		-Wno-unknown-pragmas -o $@ $(01-data-seg_WSRC) $(COMMON_SRC)
+
+# ---------------------------------------------------------- Host choice ----
+ifeq ($(OS),Windows_NT)
+# MSYS2 on Windows: build the Windows demos natively.
+HOST_PROGRAMS := $(WIN_GCC_OUT)
+MINGW_CC := $(CC)
+else
+HOST_PROGRAMS := $(LINUX_DEMOS:%=$(BIN)/%)
+endif
+
+.PHONY: all windows windows-negative demo test test-only lint format docs docs-check clean help \
+	$(LINUX_DEMOS) 01-data-seg 02-file-mapping
+
+all: $(HOST_PROGRAMS)
+
+$(LINUX_DEMOS): %: $(BIN)/%
+
+windows: $(WIN_GCC_OUT) $(WIN_CLANG_OUT)
+windows-negative: $(WIN_NEGATIVE)
+01-data-seg: $(filter $(WIN)/01-%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
+02-file-mapping: $(WIN)/02-file-mapping.exe $(WIN)/02-file-mapping-clang.exe
+
+# ----------------------------------------------------------- Run & test ----
+export BIN_DIR := $(abspath $(BIN))
+export WIN_DIR := $(abspath $(WIN))
+
+demo: all
+	$(Q)scripts/demo.sh
+
+# make test: first make sure bats, the cross compilers and Wine are here
+# (installing them with apt-get when we may), then build and test.
+test:
+	$(Q)scripts/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory all windows windows-negative
+	$(Q)$(MAKE) --no-print-directory test-only
+
+TESTS ?= tests
+test-only:
+	$(Q)bats $(BATS_FLAGS) $(TESTS)
+
+lint:
+	$(Q)scripts/install-deps.sh lint
+	$(Q)scripts/lint.sh
+
+format:
+	$(Q)clang-format -i $(COMMON_SRC) $(COMMON_HDR) $(wildcard linux/*/*.c windows/*/*.c windows/*/*.h)
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+help:
+	@echo 'Targets:'
+	@echo '  all (default)     build every demo this host can build into $(BIN)/'
+	@echo '  $(LINUX_DEMOS)       build that Linux demo only'
+	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'
+	@echo '  02-file-mapping   cross-build demo 02'
+	@echo '  windows           cross-build every Windows program into $(WIN)/'
+	@echo '                    (MinGW GCC: NAME.exe; clang + lld: NAME-clang.exe)'
+	@echo '  demo              launch 3 copies of every demo this host can run'
+	@echo '  test              install test tools if missing, build, run every test'
+	@echo '  test-only         run the tests without installing or building'
+	@echo '                    (TESTS=tests/03-sysv-shm.bats picks one file)'
+	@echo '  lint              shellcheck, cppcheck and the clang-format check'
+	@echo '  format            reformat the C sources with clang-format'
+	@echo '  docs              refresh excerpts, transcripts and diagrams in docs/'
+	@echo '  clean             remove $(BUILD)/'
+	@echo 'Variables: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS V=1 SANITIZE=address,undefined BUILD=dir'

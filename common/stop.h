@@ -1,0 +1,33 @@
+/*
+ * stop.h - how a running copy learns that it is time to leave.
+ *
+ * A copy leaves when its --hold runs out, when it is told to stop (SIGINT,
+ * SIGTERM, SIGHUP or SIGQUIT on POSIX; Ctrl+C, Ctrl+Break or closing the
+ * console window on Windows), or when Enter is pressed or input ends on an
+ * interactive terminal. The handlers only record that a stop was asked
+ * for: the main loop does the leaving, outside the handler, where it is
+ * safe to call anything.
+ */
+#ifndef COMMON_STOP_H
+#define COMMON_STOP_H
+
+#include <stdbool.h>
+
+/* Install the handlers and start the hold clock (hold < 0: no limit). */
+void stop_install(long hold_seconds);
+
+/* Wait up to ms milliseconds. Returns true as soon as it is time to leave. */
+bool stop_wait(unsigned ms);
+
+/* Call after leaving: on Windows a console-close handler waits for this
+ * before it lets the system end the process. */
+void stop_done(void);
+
+/* Die at once, as a crash would: no leaving, no cleanup. SIGKILL on POSIX
+ * (the shell reports status 137), TerminateProcess with code 9 on Windows. */
+void crash_self(void);
+
+/* Sleep for ms milliseconds, whatever happens. */
+void sleep_ms(unsigned ms);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * sysv_shm.c - demo 03: count the running copies of this program in a
+ * System V shared memory segment (shmget, shmat, shmdt, shmctl).
+ *
+ * Every copy finds the segment under one key (creating it if it is the
+ * first), adds one to an atomic counter in it, prints the count whenever it
+ * changes, and takes its one away when it leaves. The last copy out removes
+ * the segment. A copy killed with SIGKILL (or --crash) never takes its one
+ * away: the kernel's own attach count, shm_nattch, shows what really
+ * happened, and the next copy to find nobody attached starts again from 0.
+ *
+ * Build this file on its own (from this folder, in bash):
+ *   cc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 03-sysv-shm sysv_shm.c ../../common/{cli,errors,header_check,output,stop}.c
+ *
+ * Example session (two terminals; PIDs will differ):
+ *   one$ ./03-sysv-shm                    two$ ./03-sysv-shm --hold 2
+ *   joined pid=4101 instances=1           joined pid=4102 instances=2
+ *   now instances=2                       left pid=4102 instances=1
+ *   now instances=1
+ *   (Enter)                               two$ ./03-sysv-shm --peek
+ *   left pid=4101 instances=0             instances=0 nattch=0
+ */
+#define _XOPEN_SOURCE 700 /* shmget and friends belong to the XSI option */
+#define _DEFAULT_SOURCE   /* SHM_DEST, the "removed" flag Linux shows */
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "cli.h"
+#include "errors.h"
+#include "header_check.h"
+#include "output.h"
+#include "stop.h"
+
+/* The key every copy agrees on unless --key says otherwise. A fixed number
+ * is simplest to teach; ftok(path, id) derives one from a file instead. */
+#define DEFAULT_KEY 0x53484d03 /* "SHM" and the demo's number */
+
+#define POLL_MS 100        /* how often the live loop looks at the count */
+#define READY_WAIT_MS 1000 /* how long to wait for a creator to initialise */
+#define MAX_ATTEMPTS 1000  /* retries while segments are being removed */
+
+/* Stored instead of a count when the last copy has left: from then on
+ * nobody may join this segment, and it is about to be removed. */
+#define SEGMENT_CLOSED (-1)
+
+/* --- Step 0: the shared layout -------------------------------------------
+ * Atomics in shared memory must be lock-free: a C11 atomic that is not is
+ * guarded by a lock inside each process, which another process never sees. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free to be shared");
+
+struct shared_counter {
+    /* COUNTER_MAGIC, stored last by the creator with release order: until
+     * a copy sees it, the rest of the segment is not ready to read. */
+    atomic_uint magic;
+    /* COUNTER_VERSION: a segment laid out by another build is refused. */
+    uint32_t version;
+    /* sizeof(struct shared_counter) as the creator saw it. */
+    uint32_t size;
+    /* Copies that joined and have not left, or SEGMENT_CLOSED. Changed
+     * only with atomic read-modify-write operations: a plain ++ loses
+     * updates when two copies run it at the same moment. */
+    atomic_int instances;
+};
+
+enum step { STEP_OK, STEP_RETRY, STEP_FAILED };
+
+static char key_hex[16];  /* "0x53484d03", as ipcs and ipcrm show keys */
+static char key_text[32]; /* "key=0x53484d03", for messages */
+
+/* --- The command line: --key KEY ---------------------------------------- */
+static const char *set_key(const char *value, void *ctx)
+{
+    unsigned long key;
+    if (!parse_unsigned(value, 0, 0xfffffffful, &key))
+        return "is not a key: use decimal, 0x hexadecimal or 0 octal, up to 0xffffffff";
+    if (key == IPC_PRIVATE)
+        return "is IPC_PRIVATE, which makes a new private segment every time: "
+               "copies could never find each other";
+    *(key_t *)ctx = (key_t)key;
+    return NULL;
+}
+
+/* --- Step 1: find the segment, or create it ------------------------------ */
+static enum step open_segment(key_t key, int *id, bool *created)
+{
+    /* IPC_CREAT | IPC_EXCL: create, or fail with EEXIST if the key is taken,
+     * so exactly one copy learns that it made the segment and initialises
+     * it. Mode 0600: only our user may attach (0666 would let every user
+     * write our counter; no mode bits at all, 0000, would lock us out too). */
+    *id = shmget(key, sizeof(struct shared_counter), IPC_CREAT | IPC_EXCL | 0600);
+    if (*id != -1) {
+        *created = true;
+        return STEP_OK;
+    }
+    if (errno != EEXIST) {
+        report_errno("shmget", key_text, errno);
+        return STEP_FAILED;
+    }
+    /* Someone else created it. Size 0 and no flags: look the key up, never
+     * create. (This checks no permission yet: shmctl and shmat do.) */
+    *created = false;
+    *id = shmget(key, 0, 0);
+    if (*id != -1)
+        return STEP_OK;
+    if (errno == ENOENT)
+        return STEP_RETRY; /* removed between our two calls: start again */
+    report_errno("shmget", key_text, errno);
+    return STEP_FAILED;
+}
+
+/* A call on a segment id failed: if the segment was removed under us, try
+ * again from the start; otherwise report it. */
+static enum step removed_or_failed(const char *call, int err)
+{
+    if (err == EIDRM || err == EINVAL || err == ENOENT)
+        return STEP_RETRY;
+    report_errno(call, key_text, err);
+    return STEP_FAILED;
+}
+
+/* Wait until the creator has published the header (or give up). */
+static bool wait_until_ready(const struct shared_counter *c)
+{
+    for (int waited = 0; waited < READY_WAIT_MS; waited++) {
+        if (atomic_load_explicit(&c->magic, memory_order_acquire) != 0)
+            return true;
+        sleep_ms(1);
+    }
+    return atomic_load_explicit(&c->magic, memory_order_acquire) != 0;
+}
+
+/* Say why a segment is refused, and how to remove it if it is ours. */
+static void refuse(int id, const char *why)
+{
+    report_problem("the segment under %s (shmid %d) is not one of our counters: %s. "
+                   "It was left untouched; if it is yours to remove: ipcrm -M %s",
+                   key_text, id, why, key_hex);
+}
+
+/* A segment smaller than our layout is refused before we attach it. */
+static bool big_enough(int id, const struct shmid_ds *ds)
+{
+    const char *why = header_problem(COUNTER_MAGIC, COUNTER_VERSION, sizeof(struct shared_counter),
+                                     sizeof(struct shared_counter), ds->shm_segsz);
+    if (why != NULL)
+        refuse(id, why);
+    return why == NULL;
+}
+
+/* Never trust shared memory: check the header and the count before using
+ * them. On a refusal the segment is left exactly as it was. */
+static bool check_counter(int id, const struct shared_counter *c, size_t segment_size)
+{
+    const char *why;
+    if (!wait_until_ready(c))
+        why = "it was never initialised (its creator may have died)";
+    else
+        why = header_problem(atomic_load(&c->magic), c->version, c->size, sizeof *c, segment_size);
+    if (why == NULL) {
+        int n = atomic_load(&c->instances);
+        if (n != SEGMENT_CLOSED)
+            why = count_problem(n);
+    }
+    if (why != NULL)
+        refuse(id, why);
+    return why == NULL;
+}
+
+/* --- Step 2: attach it, initialise it if we created it, check it -------- */
+static enum step attach_segment(int id, bool created, struct shared_counter **out)
+{
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) == -1)
+        return removed_or_failed("shmctl(IPC_STAT)", errno);
+    if (!big_enough(id, &ds))
+        return STEP_FAILED;
+
+    /* shmat returns (void *)-1 on failure, not NULL. */
+    void *at = shmat(id, NULL, 0);
+    if (at == (void *)-1)
+        return removed_or_failed("shmat", errno);
+    struct shared_counter *c = at;
+
+    if (created) {
+        /* A new segment is zero-filled. Fill in the header, then publish
+         * it by storing the magic last, with release order. */
+        c->version = COUNTER_VERSION;
+        c->size = sizeof *c;
+        atomic_store_explicit(&c->instances, 0, memory_order_relaxed);
+        atomic_store_explicit(&c->magic, COUNTER_MAGIC, memory_order_release);
+    }
+    if (!check_counter(id, c, ds.shm_segsz)) {
+        shmdt(c);
+        return STEP_FAILED;
+    }
+    *out = c;
+    return STEP_OK;
+}
+
+/* The kernel's attach count, or -1 if it cannot be read. */
+static long attached_now(int id)
+{
+    struct shmid_ds ds;
+    return shmctl(id, IPC_STAT, &ds) == -1 ? -1 : (long)ds.shm_nattch;
+}
+
+/* --- Step 3: join -----------------------------------------------------------
+ * Returns the count with us in it, or SEGMENT_CLOSED when the last copy
+ * closed this segment before we could join it. */
+static int join_counter(int id, struct shared_counter *c)
+{
+    int seen = atomic_load(&c->instances);
+    int next;
+    bool stale;
+    do {
+        if (seen == SEGMENT_CLOSED)
+            return SEGMENT_CLOSED;
+        /* Every counted copy stays attached until after it leaves, so a
+         * count above 0 with nobody but us attached was left by copies that
+         * were killed: start again from 0. The compare-exchange fails if
+         * anybody changed the count since we looked. */
+        stale = seen > 0 && attached_now(id) == 1;
+        next = stale ? 1 : seen + 1;
+    } while (!atomic_compare_exchange_weak(&c->instances, &seen, next));
+    if (stale)
+        print_note("the stored count %d was stale: nobody else is attached (copies were "
+                   "killed without leaving); starting again from 0",
+                   seen);
+    return next;
+}
+
+/* --- Step 5: leave ----------------------------------------------------------
+ * Returns the count without us (0 when we were the last), or -1 if the
+ * counter holds something impossible. */
+static int leave_counter(struct shared_counter *c, bool *last)
+{
+    int seen = atomic_load(&c->instances);
+    int next;
+    do {
+        if (seen <= 0 || count_problem(seen) != NULL)
+            return -1;
+        /* The last copy marks the segment closed in the same atomic step
+         * as its decrement. A newcomer that attached a moment ago then
+         * sees CLOSED and starts over, instead of counting itself in a
+         * segment that is about to be removed (the original's split brain:
+         * two segments, two counts, neither right). */
+        next = seen == 1 ? SEGMENT_CLOSED : seen - 1;
+    } while (!atomic_compare_exchange_weak(&c->instances, &seen, next));
+    *last = next == SEGMENT_CLOSED;
+    return *last ? 0 : next;
+}
+
+/* Remove a closed segment. Anyone may do it: nobody can join it any more.
+ * The kernel destroys it once the last process detaches. */
+static bool remove_segment(int id)
+{
+    if (shmctl(id, IPC_RMID, NULL) == 0 || errno == EINVAL || errno == EIDRM)
+        return true; /* removed now, or already (ipcrm, or another copy) */
+    report_errno("shmctl(IPC_RMID)", key_text, errno);
+    return false;
+}
+
+/* --- The live loop's look at the kernel's view -------------------------- */
+struct kernel_view {
+    long pending_gap;  /* instances - nattch at the last poll */
+    long reported_gap; /* the gap we last told the user about */
+    /* cppcheck-suppress unusedStructMember ; used where SHM_DEST exists */
+    bool removed; /* told the user that the segment was removed */
+};
+
+static void watch_kernel_view(int id, int instances, struct kernel_view *v)
+{
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) == -1)
+        return;
+#ifdef SHM_DEST
+    if ((ds.shm_perm.mode & SHM_DEST) && !v->removed) {
+        v->removed = true;
+        print_note("segment %d was removed (ipcrm?): this copy goes on counting in it, "
+                   "but new copies will start a new segment",
+                   id);
+    }
+#endif
+    /* A copy attaches before it joins and leaves before it detaches, so
+     * more instances than attachments means some copy died without
+     * leaving. Two polls in a row must agree, to rule out a copy that left
+     * and detached between our two reads. */
+    long gap = (long)instances - (long)ds.shm_nattch;
+    if (gap > 0 && gap == v->pending_gap && gap != v->reported_gap) {
+        print_note("instances=%d but nattch=%lu: %ld %s ended without leaving "
+                   "(killed or crashed); the count stays too high while copies run",
+                   instances, (unsigned long)ds.shm_nattch, gap, gap == 1 ? "copy" : "copies");
+        v->reported_gap = gap;
+    }
+    if (gap <= 0)
+        v->reported_gap = 0;
+    v->pending_gap = gap;
+}
+
+/* --- --peek: the count and the kernel's attach count, without joining --- */
+static int peek(key_t key)
+{
+    int id = shmget(key, 0, 0); /* look up only: never create */
+    if (id == -1 && errno == ENOENT) {
+        print_peek(0, 0);
+        return EXIT_OK;
+    }
+    if (id == -1) {
+        report_errno("shmget", key_text, errno);
+        return EXIT_SYSCALL;
+    }
+    struct shmid_ds ds; /* read before we attach, so nattch counts the copies, not us */
+    if (shmctl(id, IPC_STAT, &ds) == -1) {
+        if (removed_or_failed("shmctl(IPC_STAT)", errno) == STEP_FAILED)
+            return EXIT_SYSCALL;
+        print_peek(0, 0);
+        return EXIT_OK;
+    }
+    if (!big_enough(id, &ds))
+        return EXIT_SYSCALL;
+    struct shared_counter *c = shmat(id, NULL, SHM_RDONLY); /* read-only is all a peek needs */
+    if (c == (void *)-1) {
+        report_errno("shmat", key_text, errno);
+        return EXIT_SYSCALL;
+    }
+    if (!check_counter(id, c, ds.shm_segsz)) {
+        shmdt(c);
+        return EXIT_SYSCALL;
+    }
+    int n = atomic_load(&c->instances);
+    if (n == SEGMENT_CLOSED)
+        n = 0; /* its last copy has left; it is being removed */
+    print_peek(n, (long)ds.shm_nattch);
+    if (n > (long)ds.shm_nattch)
+        print_note("instances=%d but nattch=%lu: the count is stale (copies were killed "
+                   "without leaving)",
+                   n, (unsigned long)ds.shm_nattch);
+    if (shmdt(c) == -1) {
+        report_errno("shmdt", key_text, errno);
+        return EXIT_SYSCALL;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    key_t key = DEFAULT_KEY;
+    const struct cli_option key_option = { "--key", "KEY",
+                                           "the System V key (default 0x53484d03; not 0)",
+                                           set_key };
+    const struct cli_spec spec = {
+        .summary = "count running copies in a System V shared memory segment",
+        .details = "Peek prints instances=N nattch=M: nattch is the kernel's count of\n"
+                   "processes attached, so instances above nattch means copies died\n"
+                   "without leaving. Look at the segment with: ipcs -m",
+        .extra = &key_option,
+        .extra_count = 1,
+        .ctx = &key,
+    };
+    struct cli cli;
+
+    set_program_name(argv[0]);
+    int status = cli_parse(&cli, argc, argv, &spec);
+    if (status >= 0)
+        return status;
+    snprintf(key_hex, sizeof key_hex, "0x%08lx", (unsigned long)(uint32_t)key);
+    snprintf(key_text, sizeof key_text, "key=%s", key_hex);
+
+    /* Handlers first: a signal from now on only sets a flag, and the main
+     * loop below leaves properly even if it came before we joined. */
+    stop_install(cli.hold);
+
+    if (cli.peek)
+        return peek(key);
+
+    /* Steps 1-3: open or create, attach and check, join. Start again if the
+     * segment we found was being removed by its last copy. */
+    int id = -1;
+    struct shared_counter *shm = NULL;
+    int count = SEGMENT_CLOSED;
+    for (int attempt = 0; count == SEGMENT_CLOSED; attempt++) {
+        if (attempt == MAX_ATTEMPTS) {
+            report_problem("gave up after %d attempts: the segment under %s kept "
+                           "being removed",
+                           MAX_ATTEMPTS, key_text);
+            return EXIT_SYSCALL;
+        }
+        bool created;
+        enum step s = open_segment(key, &id, &created);
+        if (s == STEP_OK)
+            s = attach_segment(id, created, &shm);
+        if (s == STEP_FAILED)
+            return EXIT_SYSCALL;
+        if (s == STEP_RETRY)
+            continue;
+        count = join_counter(id, shm);
+        if (count == SEGMENT_CLOSED) { /* closed under us: help remove it */
+            remove_segment(id);
+            shmdt(shm);
+        }
+    }
+    print_joined(count);
+
+    /* Step 4: the live loop. Print the count whenever it changes. */
+    struct kernel_view view = { 0, 0, false };
+    while (!stop_wait(POLL_MS)) {
+        int now = atomic_load(&shm->instances);
+        if (count_problem(now) != NULL)
+            continue; /* damaged by someone else: show nothing we cannot trust */
+        if (now != count && !cli.quiet)
+            print_now(now);
+        count = now;
+        watch_kernel_view(id, now, &view);
+    }
+
+    if (cli.crash) {
+        print_crashing(count);
+        crash_self(); /* no leave, no shmdt: the kernel detaches us */
+    }
+
+    /* Step 5: leave; the last copy out removes the segment. */
+    status = EXIT_OK;
+    bool last = false;
+    int after = leave_counter(shm, &last);
+    if (after < 0) {
+        report_problem("the counter in the segment under %s holds an impossible value; "
+                       "leaving it alone",
+                       key_text);
+        status = EXIT_SYSCALL;
+    } else {
+        if (last && !remove_segment(id))
+            status = EXIT_SYSCALL;
+        print_left(after);
+    }
+
+    /* Step 6: detach. */
+    if (shmdt(shm) == -1) {
+        report_errno("shmdt", key_text, errno);
+        status = EXIT_SYSCALL;
+    }
+    stop_done();
+    return status;
+}

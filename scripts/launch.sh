@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# launch.sh - start N copies of a counting demo, check that they count
+# together, stop them, and check that the count goes back to 0.
+#
+#   scripts/launch.sh [-n N] [--hold S] [--] PROGRAM [ARGS...]
+#
+# Example:
+#   $ scripts/launch.sh -n 3 -- build/bin/03-sysv-shm --key 0x1234
+#   launch: 3 copies of 03-sysv-shm --key 0x1234
+#     joined           3 of 3 (their join lines said instances=1 to 3)
+#     peek, running    instances=3 nattch=3   ok
+#     stopped          SIGINT to every copy; 3 of 3 exited 0   ok
+#     peek, after      instances=0 nattch=0   ok
+#     left behind      nothing under key 0x00001234 in ipcs -m   ok
+#   launch: ok
+#
+# PROGRAM ending in .exe runs under Wine, in $WINEPREFIX if it is set, or
+# else in a new prefix made for this run and removed at the end. ARGS are
+# passed to every copy; --peek gets the identity options among them.
+# Exit status: 0 every check passed, 1 a check failed, 2 bad command line.
+set -euo pipefail
+
+usage() {
+    sed -n '3,4p' "$0" | sed 's/^# \{0,3\}//' | sed '1s/^/usage: /'
+    cat <<'EOF'
+
+  -n N        how many copies to start (default 3; 1 to 2000)
+  --hold S    pass --hold S to every copy and let it run out, instead of
+              stopping the copies with SIGINT after the peek
+  -h, --help  print this help
+
+Starts the copies in the background, waits for every join line, peeks the
+count (it must be N), stops the copies, waits for them, and checks that the
+count is back to 0, every copy exited 0 and nothing was left behind.
+Exit status: 0 all checks passed, 1 a check failed, 2 bad command line.
+EOF
+}
+
+die_usage() {
+    printf 'launch.sh: %s\n' "$1" >&2
+    printf "Try 'scripts/launch.sh --help'.\n" >&2
+    exit 2
+}
+
+count=3
+hold=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    -h | --help) usage; exit 0 ;;
+    -n)
+        [ $# -ge 2 ] || die_usage "-n needs a number"
+        count=$2; shift 2 ;;
+    --hold)
+        [ $# -ge 2 ] || die_usage "--hold needs a number of seconds"
+        hold=$2; shift 2 ;;
+    --) shift; break ;;
+    -*) die_usage "unknown option '$1'" ;;
+    *) break ;;
+    esac
+done
+[ $# -ge 1 ] || die_usage "no PROGRAM given"
+if ! [[ $count =~ ^[0-9]+$ ]] || [ "$count" -lt 1 ] || [ "$count" -gt 2000 ]; then
+    die_usage "-n: '$count' is not a number from 1 to 2000"
+fi
+[ -z "$hold" ] || [[ $hold =~ ^[0-9]+$ ]] || die_usage "--hold: '$hold' is not a whole number of seconds"
+
+program=$1
+shift
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ ! -f "$program" ]; then
+    for dir in "${BIN_DIR:-$here/build/bin}" "${WIN_DIR:-$here/build/win64}"; do
+        if [ -f "$dir/$program" ]; then program=$dir/$program; break; fi
+    done
+fi
+[ -f "$program" ] || die_usage "no program '$program' (build it with make)"
+
+# The identity options (--key K, --name N, --global, --file F) go to --peek
+# too; --hold, --quiet and --crash do not.
+copy_args=("$@")
+peek_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --hold) shift 2 || true ;;
+    --hold=* | --quiet | --crash) shift ;;
+    *) peek_args+=("$1"); shift ;;
+    esac
+done
+[ -z "$hold" ] || copy_args+=(--hold "$hold")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/launch.XXXXXX")
+made_prefix=""
+runner=()
+if [[ $program == *.exe ]]; then
+    command -v wine >/dev/null || die_usage "'$program' needs Wine, which is not installed"
+    export WINEDEBUG=${WINEDEBUG:--all}
+    if [ -z "${WINEPREFIX:-}" ]; then
+        export WINEPREFIX=$work/wineprefix
+        made_prefix=yes
+    fi
+    # Make the prefix before N copies race to make it.
+    wine cmd /c exit >/dev/null 2>&1 </dev/null || true
+    runner=(wine)
+fi
+
+pids=()
+stop_all() {
+    local pid
+    for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+}
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    if [ -n "$made_prefix" ]; then wineserver -k >/dev/null 2>&1 || true; fi
+    rm -rf "$work"
+}
+interrupted() {
+    printf '\nlaunch: interrupted: stopping %d copies\n' "${#pids[@]}" >&2
+    stop_all
+    wait 2>/dev/null || true
+    pids=()
+    exit 130
+}
+trap cleanup EXIT
+trap interrupted INT TERM HUP
+
+failures=0
+check() { # check OK|FAIL "label" "detail"
+    if [ "$1" = OK ]; then
+        printf '  %-16s %s   ok\n' "$2" "$3"
+    else
+        printf '  %-16s %s   MISMATCH\n' "$2" "$3"
+        failures=$((failures + 1))
+    fi
+}
+
+peek() {
+    "${runner[@]}" "$program" --peek "${peek_args[@]}" </dev/null 2>"$work/peek.err" | tr -d '\r'
+}
+
+name=$(basename "$program")
+printf 'launch: %d copies of %s\n' "$count" "$name${copy_args[*]:+ ${copy_args[*]}}"
+
+for ((i = 1; i <= count; i++)); do
+    "${runner[@]}" "$program" "${copy_args[@]}" </dev/null >"$work/$i.out" 2>"$work/$i.err" &
+    pids+=($!)
+done
+
+# Wait for every join line (or for a copy to die before it joined).
+deadline=$((SECONDS + ${LAUNCH_TIMEOUT:-120}))
+while :; do
+    mapfile -t waiting < <(grep -L '^joined ' "$work"/[0-9]*.out 2>/dev/null || true)
+    joined=$((count - ${#waiting[@]}))
+    [ "$joined" -lt "$count" ] || break
+    dead=0
+    for file in "${waiting[@]}"; do
+        i=${file##*/}
+        if ! kill -0 "${pids[${i%.out} - 1]}" 2>/dev/null && ! grep -q '^joined ' "$file"; then
+            dead=$((dead + 1))
+        fi
+    done
+    if [ "$dead" -gt 0 ] || [ "$SECONDS" -ge "$deadline" ]; then break; fi
+    sleep 0.05
+done
+counts=$(cat "$work"/[0-9]*.out | tr -d '\r' | sed -n 's/^joined pid=[0-9]* instances=\([0-9]*\)$/\1/p' | sort -n)
+lowest=$(head -n 1 <<<"$counts")
+highest=$(tail -n 1 <<<"$counts")
+if [ "$joined" -eq "$count" ]; then
+    check OK joined "$joined of $count (their join lines said instances=$lowest to $highest)"
+else
+    check FAIL joined "$joined of $count copies printed a join line"
+fi
+
+running=$(peek || true)
+if [[ $running =~ ^instances=$count( nattch=$count)?$ ]]; then
+    check OK "peek, running" "$running"
+else
+    check FAIL "peek, running" "${running:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=$count)"
+fi
+
+if [ -z "$hold" ]; then
+    how="SIGINT to every copy"
+    stop_all
+else
+    how="after --hold $hold"
+fi
+exited_ok=0
+bad_exits=()
+for ((i = 0; i < count; i++)); do
+    status=0
+    wait "${pids[i]}" || status=$?
+    if [ "$status" -eq 0 ]; then
+        exited_ok=$((exited_ok + 1))
+    else
+        bad_exits+=("copy $((i + 1)): exit $status")
+    fi
+done
+pids=()
+if [ "$exited_ok" -eq "$count" ]; then
+    check OK stopped "$how; $exited_ok of $count exited 0"
+else
+    check FAIL stopped "$how; $exited_ok of $count exited 0 ($(IFS=,; echo "${bad_exits[*]:0:5}"))"
+fi
+left=$(cat "$work"/[0-9]*.out | grep -c '^left ' || true)
+[ "$left" -eq "$count" ] || check FAIL "left lines" "$left of $count copies printed a left line"
+
+after=$(peek || true)
+if [[ $after =~ ^instances=0( nattch=0)?$ ]]; then
+    check OK "peek, after" "$after"
+else
+    check FAIL "peek, after" "${after:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=0)"
+fi
+
+# A System V demo (its peek shows nattch) must leave no segment behind.
+if [[ $after == *nattch=* ]] && command -v ipcs >/dev/null; then
+    key=""
+    for ((i = 0; i < ${#peek_args[@]}; i++)); do
+        case "${peek_args[i]}" in
+        --key) key=${peek_args[i + 1]:-} ;;
+        --key=*) key=${peek_args[i]#--key=} ;;
+        esac
+    done
+    # Without --key, the default is the one its --help names.
+    [ -n "$key" ] || key=$("$program" --help | sed -n 's/.*(default \(0x[0-9a-fA-F]*\).*/\1/p')
+    if [ -n "$key" ] && hex=$(printf '0x%08x' "$((key))" 2>/dev/null); then
+        if ipcs -m | awk -v k="$hex" 'tolower($1) == k { found = 1 } END { exit !found }'; then
+            check FAIL "left behind" "a segment under key $hex is still in ipcs -m"
+        else
+            check OK "left behind" "nothing under key $hex in ipcs -m"
+        fi
+    fi
+fi
+
+for ((i = 1; i <= count; i++)); do
+    if [ -s "$work/$i.err" ] && [ "$failures" -gt 0 ]; then
+        printf '  copy %d said: %s\n' "$i" "$(head -n 3 "$work/$i.err" | tr -d '\r')"
+        break
+    fi
+done
+if [ "$failures" -eq 0 ]; then
+    echo "launch: ok"
+else
+    echo "launch: $failures check(s) failed"
+    exit 1
+fi
