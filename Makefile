@@ -50,6 +50,13 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 	$(Q)$(CC) $(STD_FLAGS) -Icommon $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) \
 		-o $@ $($*_SRC) $(COMMON_SRC) $(LDLIBS)
 
+# A helper for the tests only: makes the segments demo 03 must refuse.
+TEST_TOOLS := $(BUILD)/test/shm-tool
+$(BUILD)/test/shm-tool: tests/tools/shm_tool.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 $(BIN) $(WIN):
 	$(Q)mkdir -p $@
 
@@ -119,12 +126,14 @@ else
 HOST_PROGRAMS := $(LINUX_DEMOS:%=$(BIN)/%)
 endif
 
-.PHONY: all windows windows-negative demo test test-only lint format docs docs-check clean help \
+.PHONY: test-tools all windows windows-negative demo test test-only lint format docs docs-check clean help \
 	$(LINUX_DEMOS) 01-data-seg 02-file-mapping
 
 all: $(HOST_PROGRAMS)
 
 $(LINUX_DEMOS): %: $(BIN)/%
+
+test-tools: $(TEST_TOOLS)
 
 windows: $(WIN_GCC_OUT) $(WIN_CLANG_OUT)
 windows-negative: $(WIN_NEGATIVE)
@@ -134,6 +143,7 @@ windows-negative: $(WIN_NEGATIVE)
 # ----------------------------------------------------------- Run & test ----
 export BIN_DIR := $(abspath $(BIN))
 export WIN_DIR := $(abspath $(WIN))
+export TEST_TOOL_DIR := $(abspath $(BUILD)/test)
 
 demo: all
 	$(Q)scripts/demo.sh
@@ -142,7 +152,7 @@ demo: all
 # (installing them with apt-get when we may), then build and test.
 test:
 	$(Q)scripts/install-deps.sh test
-	$(Q)$(MAKE) --no-print-directory all windows windows-negative
+	$(Q)$(MAKE) --no-print-directory all windows windows-negative test-tools
 	$(Q)$(MAKE) --no-print-directory test-only
 
 TESTS ?= tests

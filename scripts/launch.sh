@@ -21,8 +21,8 @@
 set -euo pipefail
 
 usage() {
-    sed -n '3,4p' "$0" | sed 's/^# \{0,3\}//' | sed '1s/^/usage: /'
     cat <<'EOF'
+usage: scripts/launch.sh [-n N] [--hold S] [--] PROGRAM [ARGS...]
 
   -n N        how many copies to start (default 3; 1 to 2000)
   --hold S    pass --hold S to every copy and let it run out, instead of

@@ -1,0 +1,397 @@
+#!/usr/bin/env bats
+# Demo 03, System V shared memory: counts, signals, crashes, refusals,
+# permissions and the command line. Every test uses its own key.
+
+load helpers
+
+setup() {
+    PROG=$BIN_DIR/03-sysv-shm
+    SHM_TOOL=$TEST_TOOL_DIR/shm-tool
+    [ -x "$PROG" ] || fail "build the demo first: make"
+    KEY=$(fresh_key)
+}
+
+teardown() {
+    cleanup_copies
+}
+
+# Start N copies at once, check every peek says N, stop them, check 0.
+count_together() {
+    local n=$1 i
+    for ((i = 1; i <= n; i++)); do start_copy "c$i" "$PROG" --key "$KEY" --quiet; done
+    for ((i = 1; i <= n; i++)); do wait_for_line "c$i" '^joined '; done
+    run "$PROG" --peek --key "$KEY"
+    assert_success
+    assert_output "instances=$n nattch=$n"
+    for ((i = 1; i <= n; i++)); do kill -INT "$(pid_of "c$i")"; done
+    for ((i = 1; i <= n; i++)); do
+        assert_exit "c$i" 0
+        output_of "c$i" | grep -Eq '^left pid=[0-9]+ instances=[0-9]+$' || fail "copy $i printed no left line"
+    done
+    # Exactly one copy saw itself join as 1 and exactly one left the count at 0.
+    [ "$(cat "$BATS_TEST_TMPDIR"/c*.out | grep -c ' instances=1$' || true)" -ge 1 ]
+    [ "$(cat "$BATS_TEST_TMPDIR"/c*.out | grep -c '^left .* instances=0$')" -eq 1 ]
+    # The join lines name each count from 1 to N exactly once.
+    run bash -c "cat '$BATS_TEST_TMPDIR'/c*.out | sed -n 's/^joined pid=[0-9]* instances=//p' | sort -n | uniq | wc -l"
+    assert_output "$n"
+    run "$PROG" --peek --key "$KEY"
+    assert_output "instances=0 nattch=0"
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "1 copy counts 1, and 0 after it leaves" {
+    count_together 1
+}
+
+@test "3 copies started at once count 3, and 0 after they leave" {
+    count_together 3
+}
+
+@test "50 copies started at once count 50, and 0 after they leave" {
+    count_together 50
+}
+
+@test "a copy with --hold 0 joins as 1 and leaves as 0, removing the segment" {
+    run "$PROG" --key "$KEY" --hold 0
+    assert_success
+    assert_line --index 0 --regexp '^joined pid=[0-9]+ instances=1$'
+    assert_line --index 1 --regexp '^left pid=[0-9]+ instances=0$'
+    [ "${#lines[@]}" -eq 2 ]
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "the live loop prints a now line for each change, and --quiet prints none" {
+    start_copy watcher "$PROG" --key "$KEY"
+    wait_for_line watcher '^joined .* instances=1$'
+    start_copy silent "$PROG" --key "$KEY" --quiet
+    wait_for_line silent '^joined .* instances=2$'
+    wait_for_line watcher '^now instances=2$'
+    kill -INT "$(pid_of silent)"
+    wait_for_line watcher '^now instances=1$'
+    kill -INT "$(pid_of watcher)"
+    assert_exit watcher 0
+    assert_exit silent 0
+    run output_of watcher
+    assert_line --index 1 'now instances=2'
+    assert_line --index 2 'now instances=1'
+    assert_line --index 3 --regexp '^left pid=[0-9]+ instances=0$'
+    run output_of silent
+    refute_line --partial 'now '
+}
+
+@test "8 copies joining and leaving in a tight loop lose no update and never split the count" {
+    local workers=8 rounds=15 per_round=10 round w
+    worker() {
+        local i
+        for ((i = 0; i < per_round; i++)); do
+            "$PROG" --key "$KEY" --hold 0 --quiet >>"$BATS_TEST_TMPDIR/worker$1.out" || echo "exit $?" >>"$BATS_TEST_TMPDIR/worker$1.out"
+        done
+    }
+    for ((round = 1; round <= rounds; round++)); do
+        for ((w = 1; w <= workers; w++)); do
+            worker "$w" &
+            COPY_PIDS+=($!)
+        done
+        # A witness joins while the workers churn the count through 0. If it
+        # joined a segment that a leaver was removing (split brain), the
+        # keyed segment would not count it once the workers are done.
+        start_copy "witness$round" "$PROG" --key "$KEY" --quiet
+        wait_for_line "witness$round" '^joined '
+        wait "${COPY_PIDS[@]:${#COPY_PIDS[@]}-workers-1:workers}"
+        run "$PROG" --peek --key "$KEY"
+        assert_output "instances=1 nattch=1"
+        kill -INT "$(pid_of "witness$round")"
+        assert_exit "witness$round" 0
+        run "$PROG" --peek --key "$KEY"
+        assert_output "instances=0 nattch=0"
+    done
+    # Every run joined and left, and exited 0.
+    run bash -c "cat '$BATS_TEST_TMPDIR'/worker*.out | grep -c '^joined '"
+    assert_output "$((workers * rounds * per_round))"
+    run bash -c "cat '$BATS_TEST_TMPDIR'/worker*.out | grep -c '^left '"
+    assert_output "$((workers * rounds * per_round))"
+    run grep -h '^exit ' "$BATS_TEST_TMPDIR"/worker*.out
+    assert_output ""
+    # With at most 9 copies alive, no count can ever exceed 9.
+    run bash -c "cat '$BATS_TEST_TMPDIR'/*.out | sed -n 's/.*instances=\([0-9]*\)$/\1/p' | sort -n | tail -1"
+    [ "$output" -le 9 ]
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "a newcomer never joins a segment its last copy has closed: it removes it and starts afresh" {
+    # The moment between the last leaver's atomic close and its IPC_RMID,
+    # made to last: a counter marked closed (-1) under the key.
+    local old
+    old=$("$SHM_TOOL" counter "$KEY" -1)
+    run "$PROG" --peek --key "$KEY"
+    assert_output "instances=0 nattch=0"
+    start_copy newcomer "$PROG" --key "$KEY" --quiet
+    wait_for_line newcomer '^joined pid=[0-9]+ instances=1$'
+    run "$PROG" --peek --key "$KEY"
+    assert_output "instances=1 nattch=1"
+    run bash -c "ipcs -m | awk '\$1 == \"$KEY\" { print \$2 }'"
+    [ -n "$output" ] && [ "$output" != "$old" ] || fail "the key should name a new segment, not shmid $old"
+    run bash -c "ipcs -m | awk '\$2 == $old'"
+    assert_output ""
+    kill -INT "$(pid_of newcomer)"
+    assert_exit newcomer 0
+}
+
+@test "a segment left with a count but nobody attached is stale: the next copy starts from 1" {
+    "$SHM_TOOL" counter "$KEY" 5 >/dev/null
+    run "$PROG" --peek --key "$KEY"
+    assert_line --index 0 "instances=5 nattch=0"
+    assert_output --partial "note: instances=5 but nattch=0: the count is stale"
+    run "$PROG" --key "$KEY" --hold 0
+    assert_success
+    assert_line --index 0 --partial "note: the stored count 5 was stale"
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    assert_line --regexp '^left pid=[0-9]+ instances=0$'
+}
+
+@test "an impossible count is refused with exit 1 and left untouched" {
+    "$SHM_TOOL" counter "$KEY" -7 >/dev/null
+    run "$PROG" --key "$KEY" --hold 0
+    assert_equal "$status" 1
+    assert_output --partial "is not one of our counters: impossible count -7"
+    run "$SHM_TOOL" dump "$KEY"
+    assert_output "53484d430100000010000000f9ffffff" # SHMC, 1, 16, -7
+}
+
+@test "SIGINT, SIGTERM, SIGHUP and SIGQUIT each make a copy leave cleanly with exit 0" {
+    local sig
+    for sig in INT TERM HUP QUIT; do
+        start_copy "$sig" "$PROG" --key "$KEY"
+        wait_for_line "$sig" '^joined .* instances=1$'
+        kill -"$sig" "$(pid_of "$sig")"
+        assert_exit "$sig" 0
+        run output_of "$sig"
+        assert_line --regexp "^left pid=$(pid_of "$sig") instances=0$"
+        run segment_exists "$KEY"
+        assert_failure
+    done
+}
+
+@test "a stopped copy is still counted, and leaves normally after SIGCONT" {
+    start_copy stopped "$PROG" --key "$KEY" --quiet
+    wait_for_line stopped '^joined '
+    start_copy other "$PROG" --key "$KEY" --quiet
+    wait_for_line other '^joined .* instances=2$'
+    kill -STOP "$(pid_of stopped)"
+    run "$PROG" --peek --key "$KEY"
+    assert_output "instances=2 nattch=2"
+    kill -INT "$(pid_of stopped)" # waits, pending, until the copy runs again
+    kill -INT "$(pid_of other)"
+    assert_exit other 0
+    run "$PROG" --peek --key "$KEY"
+    assert_output "instances=1 nattch=1"
+    kill -CONT "$(pid_of stopped)"
+    assert_exit stopped 0
+    run output_of stopped
+    assert_line --regexp '^left pid=[0-9]+ instances=0$'
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "--crash leaves a stale count that peek shows next to nattch; the next copy starts from 1" {
+    start_copy a "$PROG" --key "$KEY" --quiet
+    start_copy b "$PROG" --key "$KEY" --quiet
+    wait_for_line a '^joined '
+    wait_for_line b '^joined '
+    run "$PROG" --key "$KEY" --hold 0 --crash
+    assert_equal "$status" 137
+    assert_line --index 0 --regexp '^joined pid=[0-9]+ instances=3$'
+    assert_line --index 1 --regexp '^crashing pid=[0-9]+ instances=3$'
+    refute_line --partial 'left '
+    run "$PROG" --peek --key "$KEY"
+    assert_success
+    assert_line --index 0 "instances=3 nattch=2"
+    # The running copies notice too.
+    timeout 5 bash -c "until grep -q 'instances=3 but nattch=2' '$BATS_TEST_TMPDIR/a.err'; do sleep 0.05; done"
+    kill -INT "$(pid_of a)" "$(pid_of b)"
+    assert_exit a 0
+    assert_exit b 0
+    run "$PROG" --peek --key "$KEY"
+    assert_line --index 0 "instances=1 nattch=0"
+    run "$PROG" --key "$KEY" --hold 0
+    assert_success
+    assert_line --partial 'the stored count 1 was stale'
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    assert_line --regexp '^left pid=[0-9]+ instances=0$'
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "kill -9 of one of three copies leaves instances=3 nattch=2" {
+    local i
+    for i in 1 2 3; do start_copy "k$i" "$PROG" --key "$KEY" --quiet; done
+    for i in 1 2 3; do wait_for_line "k$i" '^joined '; done
+    kill -KILL "$(pid_of k2)"
+    assert_exit k2 137
+    run "$PROG" --peek --key "$KEY"
+    assert_line --index 0 "instances=3 nattch=2"
+    kill -INT "$(pid_of k1)" "$(pid_of k3)"
+    assert_exit k1 0
+    assert_exit k3 0
+    run "$PROG" --key "$KEY" --hold 0
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "a smaller segment under the key is refused with exit 1 and left untouched" {
+    "$SHM_TOOL" create "$KEY" 8 garbage
+    local before
+    before=$("$SHM_TOOL" dump "$KEY")
+    run "$PROG" --key "$KEY" --hold 0
+    assert_equal "$status" 1
+    assert_output --partial "is not one of our counters: it is 8 bytes, smaller than the 16"
+    assert_output --partial "ipcrm -M $KEY"
+    run "$PROG" --peek --key "$KEY"
+    assert_equal "$status" 1
+    assert_equal "$("$SHM_TOOL" dump "$KEY")" "$before"
+    assert_equal "$("$SHM_TOOL" stat "$KEY")" "size=8 nattch=0 mode=600"
+}
+
+@test "a segment full of garbage is refused with exit 1 and left untouched" {
+    "$SHM_TOOL" create "$KEY" 64 garbage
+    local before
+    before=$("$SHM_TOOL" dump "$KEY")
+    run "$PROG" --key "$KEY" --hold 0
+    assert_equal "$status" 1
+    assert_output --regexp "is not one of our counters: wrong magic 0x[0-9a-f]{8}"
+    assert_output --partial "It was left untouched; if it is yours to remove: ipcrm -M $KEY"
+    run "$PROG" --peek --key "$KEY"
+    assert_equal "$status" 1
+    assert_equal "$("$SHM_TOOL" dump "$KEY")" "$before"
+}
+
+@test "a zero-filled segment nobody initialises is refused after a short wait" {
+    "$SHM_TOOL" create "$KEY" 16 zero
+    run "$PROG" --key "$KEY" --hold 0
+    assert_equal "$status" 1
+    assert_output --partial "it was never initialised"
+    assert_equal "$("$SHM_TOOL" dump "$KEY")" "00000000000000000000000000000000"
+}
+
+@test "the segment is mode 0600, owned by its creator; another user gets EACCES" {
+    start_copy owner "$PROG" --key "$KEY" --quiet
+    wait_for_line owner '^joined '
+    run ipcs -m
+    assert_line --regexp "^$KEY +[0-9]+ +$(id -un) +600 +16 +1 "
+    if [ "$(id -u)" -ne 0 ]; then skip "needs root to run a command as nobody"; fi
+    # nobody must be able to reach the program itself.
+    local dir
+    dir=$(mktemp -d)
+    chmod 755 "$dir"
+    cp "$PROG" "$dir/"
+    run setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/03-sysv-shm" --key "$KEY" --hold 0
+    rm -rf "$dir"
+    assert_equal "$status" 1
+    assert_output --regexp "key=$KEY\): EACCES \(Permission denied\)"
+    run "$PROG" --peek --key "$KEY"
+    assert_output "instances=1 nattch=1"
+}
+
+@test "every bad command line exits 2, names the argument and creates nothing" {
+    local args
+    while IFS='|' read -r args expect; do
+        # shellcheck disable=SC2086 # split the arguments on purpose
+        run "$PROG" $args
+        assert_equal "$status" 2
+        assert_line --index 0 --partial "$expect"
+        assert_output --partial "usage: 03-sysv-shm"
+        run segment_exists "$KEY"
+        assert_failure
+    done <<EOF
+--bogus --key $KEY|unknown option '--bogus'
+--key $KEY --hold|option '--hold' needs a value
+--key|option '--key' needs a value
+--key $KEY --hold abc|--hold: 'abc' is not a whole number
+--key $KEY --hold -1|--hold: '-1' is not a whole number
+--key $KEY --hold 1.5|--hold: '1.5' is not a whole number
+--key 0|--key: '0' is IPC_PRIVATE
+--key 0x0|--key: '0x0' is IPC_PRIVATE
+--key zzz|--key: 'zzz' is not a key
+--key 0x1ffffffff|--key: '0x1ffffffff' is not a key
+--key -5|--key: '-5' is not a key
+--key $KEY stray|unexpected argument 'stray'
+--key $KEY --quiet=yes|option '--quiet' takes no value
+--key $KEY --peek --hold 3|--peek cannot be combined with --hold
+EOF
+}
+
+@test "--help prints the usage and exits 0" {
+    run "$PROG" --help
+    assert_success
+    assert_line --index 0 --partial "count running copies in a System V shared memory segment"
+    assert_output --partial "--key KEY"
+    assert_output --partial "Exit status: 0 success, 1 a system call failed, 2 bad command line."
+}
+
+@test "--peek on a key with no segment says instances=0 nattch=0 and creates nothing" {
+    run "$PROG" --peek --key "$KEY"
+    assert_success
+    assert_output "instances=0 nattch=0"
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "ipcrm while copies run: they keep running and leave cleanly; a new copy starts fresh" {
+    start_copy a "$PROG" --key "$KEY" --quiet
+    start_copy b "$PROG" --key "$KEY" --quiet
+    wait_for_line a '^joined '
+    wait_for_line b '^joined '
+    ipcrm -M "$KEY"
+    run segment_exists "$KEY"
+    assert_failure
+    timeout 5 bash -c "until grep -q 'was removed (ipcrm?)' '$BATS_TEST_TMPDIR/a.err'; do sleep 0.05; done"
+    run "$PROG" --key "$KEY" --hold 0
+    assert_success
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    kill -INT "$(pid_of a)" "$(pid_of b)"
+    assert_exit a 0
+    assert_exit b 0
+    cat "$BATS_TEST_TMPDIR/a.out" "$BATS_TEST_TMPDIR/b.out" | grep -q '^left .* instances=0$'
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "a closed pipe on standard output does not stop a copy from leaving" {
+    run bash -c "'$PROG' --key '$KEY' --hold 1 | head -n 1"
+    assert_success
+    assert_output --regexp '^joined pid=[0-9]+ instances=1$'
+    sleep 0.2
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "Enter on an interactive terminal makes a copy leave" {
+    command -v script >/dev/null || skip "needs script(1) for a terminal"
+    # script(1) gives the copy a terminal; Enter arrives after the join.
+    run bash -c "(sleep 0.5; printf '\n'; sleep 1) | timeout 10 script -qec \"'$PROG' --key '$KEY'\" /dev/null | tr -d '\r'"
+    assert_success
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    assert_line --regexp '^left pid=[0-9]+ instances=0$'
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "the header comment's one-line command builds the demo on its own" {
+    local line dir
+    line=$(sed -n 's/^ \*   \(cc .*\)$/\1/p' "$REPO/linux/03-sysv-shm/sysv_shm.c")
+    [ -n "$line" ]
+    dir=$BATS_TEST_TMPDIR/tree
+    mkdir -p "$dir/linux"
+    cp -r "$REPO/common" "$dir/"
+    cp -r "$REPO/linux/03-sysv-shm" "$dir/linux/"
+    run bash -c "cd '$dir/linux/03-sysv-shm' && $line 2>&1"
+    assert_success
+    assert_output "" # no warnings either
+    run "$dir/linux/03-sysv-shm/03-sysv-shm" --peek --key "$KEY"
+    assert_success
+    assert_output "instances=0 nattch=0"
+}

@@ -1,0 +1,81 @@
+# helpers.bash - shared by every .bats file: where the programs are, fresh
+# keys, and starting copies in the background and cleaning them up.
+# shellcheck shell=bash
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BIN_DIR=${BIN_DIR:-$REPO/build/bin}
+WIN_DIR=${WIN_DIR:-$REPO/build/win64}
+TEST_TOOL_DIR=${TEST_TOOL_DIR:-$REPO/build/test}
+LAUNCH=$REPO/scripts/launch.sh
+BATS_LIB=${BATS_LIB:-/usr/lib/bats}
+load "$BATS_LIB/bats-support/load"
+load "$BATS_LIB/bats-assert/load"
+
+COPY_PIDS=()
+KEYS=()
+
+# A System V key that nothing uses now, remembered for teardown.
+fresh_key() {
+    local key
+    while :; do
+        key=$(printf '0x7e%02x%04x' $((RANDOM % 256)) $((RANDOM % 65536)))
+        ipcs -m | awk -v k="$key" '$1 == k { found = 1 } END { exit found }' && break
+    done
+    KEYS+=("$key")
+    echo "$key"
+}
+
+# Does a segment exist under this key?
+segment_exists() {
+    ipcs -m | awk -v k="$1" '$1 == k { found = 1 } END { exit !found }'
+}
+
+# start_copy NAME PROGRAM ARGS...: run in the background; its output goes
+# to $BATS_TEST_TMPDIR/NAME.out and .err, its pid to COPY_PID and NAME.pid.
+start_copy() {
+    local name=$1
+    shift
+    "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
+    COPY_PID=$!
+    COPY_PIDS+=("$COPY_PID")
+    echo "$COPY_PID" >"$BATS_TEST_TMPDIR/$name.pid"
+}
+
+# wait_for_line NAME REGEX [SECONDS]: until NAME.out has a matching line.
+wait_for_line() {
+    local file=$BATS_TEST_TMPDIR/$1.out deadline=$((SECONDS + ${3:-30}))
+    until tr -d '\r' <"$file" 2>/dev/null | grep -Eq "$2"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "timed out waiting for /$2/ in $1.out:" >&2
+            cat "$file" "$BATS_TEST_TMPDIR/$1.err" >&2 || true
+            return 1
+        fi
+        sleep 0.02
+    done
+}
+
+# output_of NAME: the copy's standard output, without Windows line ends.
+output_of() {
+    tr -d '\r' <"$BATS_TEST_TMPDIR/$1.out"
+}
+
+pid_of() {
+    cat "$BATS_TEST_TMPDIR/$1.pid"
+}
+
+# assert_exit NAME STATUS: wait for the copy NAME and check how it ended.
+# (Not in a $(...) subshell: only this shell can wait for its children.)
+assert_exit() {
+    local status=0
+    wait "$(pid_of "$1")" || status=$?
+    [ "$status" -eq "$2" ] || fail "copy $1 exited $status, expected $2"
+}
+
+# Teardown for every test, even a failing one: kill what we started,
+# remove every segment under the keys we used.
+cleanup_copies() {
+    local pid key
+    for pid in "${COPY_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for pid in "${COPY_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    for key in "${KEYS[@]}"; do ipcrm -M "$key" 2>/dev/null || true; done
+}

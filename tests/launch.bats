@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# scripts/launch.sh: starts N copies, checks the counts, reports mismatches.
+
+load helpers
+
+setup() {
+    PROG=$BIN_DIR/03-sysv-shm
+    [ -x "$PROG" ] || fail "build the demo first: make"
+    KEY=$(fresh_key)
+}
+
+teardown() {
+    cleanup_copies
+}
+
+launch_ok() {
+    run "$LAUNCH" -n "$1" -- "$PROG" --key "$KEY" --quiet
+    assert_success
+    assert_line --index 0 "launch: $1 copies of 03-sysv-shm --key $KEY --quiet"
+    assert_line --regexp "^  joined +$1 of $1 \(their join lines said instances=1 to $1\)   ok$"
+    assert_line --regexp "^  peek, running +instances=$1 nattch=$1   ok$"
+    assert_line --regexp "^  stopped +SIGINT to every copy; $1 of $1 exited 0   ok$"
+    assert_line --regexp "^  peek, after +instances=0 nattch=0   ok$"
+    assert_line --regexp "^  left behind +nothing under key $KEY in ipcs -m   ok$"
+    assert_line "launch: ok"
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "launch.sh with 1 copy" {
+    launch_ok 1
+}
+
+@test "launch.sh with 5 copies" {
+    launch_ok 5
+}
+
+@test "launch.sh with 200 copies" {
+    launch_ok 200
+}
+
+@test "launch.sh --hold lets the hold run out instead of sending SIGINT" {
+    run "$LAUNCH" -n 3 --hold 1 -- "$PROG" --key "$KEY"
+    assert_success
+    assert_line --regexp "^  stopped +after --hold 1; 3 of 3 exited 0   ok$"
+}
+
+@test "launch.sh reports a mismatch when copies crash instead of leaving" {
+    run "$LAUNCH" -n 3 --hold 1 -- "$PROG" --key "$KEY" --crash
+    assert_equal "$status" 1
+    assert_line --regexp "^  peek, running +instances=3 nattch=3   ok$"
+    assert_line --regexp "^  stopped +after --hold 1; 0 of 3 exited 0 \(copy 1: exit 137,copy 2: exit 137,copy 3: exit 137\)   MISMATCH$"
+    assert_line --regexp "^  peek, after +instances=3 nattch=0 \(expected instances=0\)   MISMATCH$"
+    assert_line --regexp "^  left behind +a segment under key $KEY is still in ipcs -m   MISMATCH$"
+    assert_line "launch: 4 check(s) failed"
+}
+
+@test "launch.sh reports a mismatch when the copies cannot start" {
+    "$TEST_TOOL_DIR/shm-tool" create "$KEY" 8 garbage >/dev/null
+    run "$LAUNCH" -n 2 -- "$PROG" --key "$KEY"
+    assert_equal "$status" 1
+    assert_line --regexp "^  joined +0 of 2 copies printed a join line   MISMATCH$"
+    assert_output --partial "is not one of our counters"
+}
+
+@test "Ctrl+C on launch.sh stops every copy it started" {
+    # Hold long so that only the interrupt can end them. A background job
+    # starts with SIGINT ignored; env gives the script the terminal's default.
+    env --default-signal=INT "$LAUNCH" -n 4 --hold 60 -- "$PROG" --key "$KEY" >"$BATS_TEST_TMPDIR/launch.out" 2>&1 &
+    local launcher=$!
+    COPY_PIDS+=("$launcher")
+    timeout 20 bash -c "until grep -q 'peek, running' '$BATS_TEST_TMPDIR/launch.out'; do sleep 0.05; done"
+    kill -INT "$launcher"
+    local status=0
+    wait "$launcher" || status=$?
+    assert_equal "$status" 130
+    run "$PROG" --peek --key "$KEY"
+    assert_output "instances=0 nattch=0"
+    run segment_exists "$KEY"
+    assert_failure
+}
+
+@test "launch.sh: bad command lines exit 2 with a message" {
+    run "$LAUNCH" -n 0 -- "$PROG"
+    assert_equal "$status" 2
+    assert_output --partial "-n: '0' is not a number from 1 to 2000"
+    run "$LAUNCH" --hold x -- "$PROG"
+    assert_equal "$status" 2
+    assert_output --partial "--hold: 'x' is not a whole number of seconds"
+    run "$LAUNCH" --bogus
+    assert_equal "$status" 2
+    assert_output --partial "unknown option '--bogus'"
+    run "$LAUNCH"
+    assert_equal "$status" 2
+    assert_output --partial "no PROGRAM given"
+    run "$LAUNCH" -- no-such-program
+    assert_equal "$status" 2
+    assert_output --partial "no program 'no-such-program'"
+    run "$LAUNCH" --help
+    assert_success
+    assert_line --index 0 --partial "usage: scripts/launch.sh [-n N] [--hold S] [--] PROGRAM [ARGS...]"
+}

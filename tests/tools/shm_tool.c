@@ -1,0 +1,90 @@
+/*
+ * shm_tool.c - a small System V tool for the tests: make the segments a
+ * demo must refuse, and look at segments without changing them.
+ *
+ *   shm-tool create KEY SIZE [zero|garbage]   make a segment (mode 0600)
+ *   shm-tool counter KEY COUNT                make a demo 03 counter holding
+ *                                             COUNT (-1: closed by its last copy)
+ *   shm-tool dump KEY                         print the first 32 bytes in hex
+ *   shm-tool stat KEY                         print size=S nattch=N mode=M
+ *
+ * Exit status: 0 done, 1 a call failed, 2 bad command line.
+ */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+static int fail(const char *call)
+{
+    fprintf(stderr, "shm-tool: %s: %s\n", call, strerror(errno));
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: shm-tool create KEY SIZE [zero|garbage] | counter KEY COUNT | dump KEY | stat KEY\n");
+        return 2;
+    }
+    key_t key = (key_t)strtoul(argv[2], NULL, 0);
+    if (strcmp(argv[1], "counter") == 0 && argc >= 4) {
+        /* The layout of demo 03: magic, version, size, then the count. */
+        int32_t fields[4] = { 0x434d4853, 1, 16, (int32_t)strtol(argv[3], NULL, 0) };
+        int id = shmget(key, sizeof fields, IPC_CREAT | IPC_EXCL | 0600);
+        if (id == -1)
+            return fail("shmget");
+        void *p = shmat(id, NULL, 0);
+        if (p == (void *)-1)
+            return fail("shmat");
+        memcpy(p, fields, sizeof fields);
+        shmdt(p);
+        printf("%d\n", id);
+        return 0;
+    }
+    if (strcmp(argv[1], "create") == 0 && argc >= 4) {
+        size_t size = strtoul(argv[3], NULL, 0);
+        int id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
+        if (id == -1)
+            return fail("shmget");
+        if (argc > 4 && strcmp(argv[4], "garbage") == 0) {
+            unsigned char *p = shmat(id, NULL, 0);
+            if (p == (void *)-1)
+                return fail("shmat");
+            for (size_t i = 0; i < size; i++)
+                p[i] = (unsigned char)(0xa5 ^ (i * 37));
+            shmdt(p);
+        }
+        printf("%d\n", id);
+        return 0;
+    }
+    int id = shmget(key, 0, 0);
+    if (id == -1)
+        return fail("shmget");
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) == -1)
+        return fail("shmctl");
+    if (strcmp(argv[1], "stat") == 0) {
+        printf("size=%lu nattch=%lu mode=%03o\n", (unsigned long)ds.shm_segsz,
+               (unsigned long)ds.shm_nattch, (unsigned)ds.shm_perm.mode & 0777);
+        return 0;
+    }
+    if (strcmp(argv[1], "dump") == 0) {
+        const unsigned char *p = shmat(id, NULL, SHM_RDONLY);
+        if (p == (void *)-1)
+            return fail("shmat");
+        size_t n = ds.shm_segsz < 32 ? ds.shm_segsz : 32;
+        for (size_t i = 0; i < n; i++)
+            printf("%02x", p[i]);
+        printf("\n");
+        shmdt(p);
+        return 0;
+    }
+    fprintf(stderr, "shm-tool: unknown command '%s'\n", argv[1]);
+    return 2;
+}
