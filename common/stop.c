@@ -6,7 +6,6 @@
 
 #ifdef _WIN32
 
-#include <io.h>
 #include <stdio.h>
 #include <windows.h>
 
@@ -58,7 +57,10 @@ void stop_install(long hold_seconds)
         has_deadline = true;
         deadline = GetTickCount64() + (ULONGLONG)hold_seconds * 1000u;
     }
-    if (_isatty(_fileno(stdin))) {
+    /* A real console only: _isatty is also true for NUL and other
+     * character devices, where end of input would end us at once. */
+    DWORD mode;
+    if (GetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), &mode)) {
         HANDLE t = CreateThread(NULL, 0, watch_input, NULL, 0, NULL);
         if (t != NULL)
             CloseHandle(t);

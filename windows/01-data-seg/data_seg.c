@@ -1,0 +1,150 @@
+/*
+ * data_seg.c - demo 01: count the running copies of this program in a
+ * shared data section of its own EXE file.
+ *
+ * Windows maps an EXE's sections into every process that runs it. A section
+ * marked SHARED is the same physical memory in all of them, so a counter
+ * there is seen by every copy of THIS file (a copy at another path, or a
+ * rebuilt file, has its own). There is no name, no handle and no cleanup:
+ * the section lives as long as some process has the image loaded.
+ *
+ * Do not ship this: any process that loads the image can read and write a
+ * shared section, and it cannot be secured. Use a named file mapping with a
+ * security descriptor instead (demo 02).
+ *
+ * Build this file on its own (from this folder):
+ *   cl /std:c11 /W4 /I..\..\common /Fe01-data-seg.exe data_seg.c ..\..\common\*.c
+ *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-data-seg.exe data_seg.c ../../common/{cli,errors,header_check,output,stop}.c
+ *   clang --target=x86_64-w64-mingw32 -fms-extensions -fuse-ld=lld -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-data-seg.exe data_seg.c ../../common/{cli,errors,header_check,output,stop}.c
+ *
+ * Example session (two consoles):
+ *   one> 01-data-seg.exe                  two> 01-data-seg.exe --hold 2
+ *   joined pid=1204 instances=1           joined pid=3312 instances=2
+ *   now instances=2                       left pid=3312 instances=1
+ *   now instances=1
+ *   (Enter)
+ *   left pid=1204 instances=0
+ */
+#include <windows.h>
+
+#include "cli.h"
+#include "errors.h"
+#include "header_check.h"
+#include "output.h"
+#include "stop.h"
+
+#define POLL_MS 100 /* how often the live loop looks at the count */
+
+/* --- Step 0: the shared layout ---------------------------------------------
+ * The loader fills the section from the file, so the header is in place
+ * before main runs: nobody has to initialise it, and nobody can race to. */
+struct shared_counter {
+    LONG magic;   /* COUNTER_MAGIC: the same check every demo makes */
+    LONG version; /* COUNTER_VERSION */
+    LONG size;    /* sizeof(struct shared_counter) */
+    /* Copies that joined and have not left. volatile makes every read go
+     * to memory, but it is not atomic: two copies doing count++ at the same
+     * moment can both write the same value. InterlockedIncrement cannot. */
+    volatile LONG instances;
+};
+
+/* --- Step 1: put the counter in a section marked shared -------------------
+ * Two routes, because compilers disagree:
+ * - MSVC (and clang with lld): #pragma data_seg puts the initialised data
+ *   that follows into a named section, and the linker option /SECTION
+ *   gives it the attributes Read, Write, Shared.
+ * - MinGW GCC with GNU ld: ld ignores /SECTION, so the section would be
+ *   private (each process gets its own copy on write). GCC's own attribute
+ *   marks it shared instead.
+ * In both, the variable MUST be initialised: an uninitialised one goes to
+ * .bss, not into the named section, and would not be shared. */
+#if defined(_MSC_VER) || defined(__clang__) || defined(USE_PRAGMA_ROUTE)
+#pragma data_seg(".shared")
+static struct shared_counter counter = { COUNTER_MAGIC, COUNTER_VERSION,
+                                         sizeof(struct shared_counter), 0 };
+#pragma data_seg()
+#pragma comment(linker, "/SECTION:.shared,RWS")
+#else
+static struct shared_counter counter __attribute__((section(".shared"), shared)) = {
+    COUNTER_MAGIC, COUNTER_VERSION, sizeof(struct shared_counter), 0
+};
+#endif
+
+/* An atomic read: InterlockedCompareExchange with equal values changes
+ * nothing and returns the current value, with a full memory barrier. */
+static LONG read_count(void)
+{
+    return InterlockedCompareExchange(&counter.instances, 0, 0);
+}
+
+/* --name is refused with a reason: the section has no name to choose. */
+static const char *refuse_name(const char *value, void *ctx)
+{
+    (void)value;
+    (void)ctx;
+    return "cannot be used here: a shared section belongs to the program file, so "
+           "every copy of this .exe counts together and a copy at another path counts "
+           "on its own. To choose a name, use demo 02 (a named file mapping)";
+}
+
+/* Even our own section is checked: a copy of this file patched or built
+ * from another version of the source must not be trusted blindly. */
+static bool counter_is_ours(void)
+{
+    const char *why = header_problem((uint32_t)counter.magic, (uint32_t)counter.version,
+                                     (uint32_t)counter.size, sizeof counter, sizeof counter);
+    if (why == NULL)
+        why = count_problem(read_count());
+    if (why != NULL)
+        report_problem("the shared section of this program is not a counter we can use: %s",
+                       why);
+    return why == NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const struct cli_option name_option = { "--name", "NAME", NULL, refuse_name };
+    const struct cli_spec spec = {
+        .summary = "count running copies in a shared data section of this EXE",
+        .details = "No name or key: every copy of this .exe file shares its section.\n"
+                   "A copy of the file at another path counts on its own.",
+        .extra = &name_option,
+        .extra_count = 1,
+    };
+    struct cli cli;
+
+    set_program_name(argv[0]);
+    int status = cli_parse(&cli, argc, argv, &spec);
+    if (status >= 0)
+        return status;
+    stop_install(cli.hold);
+
+    if (!counter_is_ours())
+        return EXIT_SYSCALL;
+    if (cli.peek) {
+        print_peek(read_count(), -1);
+        return EXIT_OK;
+    }
+
+    /* Step 2: join. One atomic instruction: no lost updates. */
+    LONG count = InterlockedIncrement(&counter.instances);
+    print_joined(count);
+
+    /* Step 3: the live loop. */
+    while (!stop_wait(POLL_MS)) {
+        LONG now = read_count();
+        if (now != count && !cli.quiet)
+            print_now(now);
+        count = now;
+    }
+
+    if (cli.crash) {
+        print_crashing(count);
+        crash_self(); /* TerminateProcess: the count keeps our 1 */
+    }
+
+    /* Step 4: leave. */
+    print_left(InterlockedDecrement(&counter.instances));
+    stop_done();
+    return EXIT_OK;
+}

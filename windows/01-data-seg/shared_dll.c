@@ -1,0 +1,64 @@
+/*
+ * shared_dll.c - demo 01, the DLL case: the same shared section as
+ * data_seg.c, but inside a DLL. Every process that loads this DLL file maps
+ * its shared section, so different programs count together through it
+ * (here 01-dll-client-one.exe and 01-dll-client-two.exe).
+ *
+ * Build the DLL and a client on their own (from this folder):
+ *   cl /std:c11 /W4 /LD /DBUILDING_SHARED_DLL /Fe01-shared-dll.dll shared_dll.c
+ *   cl /std:c11 /W4 /I..\..\common /Fe01-dll-client-one.exe dll_client.c ..\..\common\*.c 01-shared-dll.lib
+ *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -shared -DBUILDING_SHARED_DLL -o 01-shared-dll.dll shared_dll.c
+ *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-dll-client-one.exe dll_client.c ../../common/{cli,errors,header_check,output,stop}.c 01-shared-dll.dll
+ *
+ * Example session: one console runs 01-dll-client-one.exe, another runs
+ * 01-dll-client-two.exe; the second says "joined ... instances=2".
+ */
+#include "shared_dll.h"
+
+#include "header_check.h"
+
+struct shared_counter {
+    LONG magic;
+    LONG version;
+    LONG size;
+    volatile LONG instances; /* changed only with Interlocked functions */
+};
+
+/* The two routes of data_seg.c, for the same reasons. */
+#if defined(_MSC_VER) || defined(__clang__)
+#pragma data_seg(".shared")
+static struct shared_counter counter = { COUNTER_MAGIC, COUNTER_VERSION,
+                                         sizeof(struct shared_counter), 0 };
+#pragma data_seg()
+#pragma comment(linker, "/SECTION:.shared,RWS")
+#else
+static struct shared_counter counter __attribute__((section(".shared"), shared)) = {
+    COUNTER_MAGIC, COUNTER_VERSION, sizeof(struct shared_counter), 0
+};
+#endif
+
+SHARED_DLL_API const char *shared_dll_problem(void)
+{
+    if (counter.magic != (LONG)COUNTER_MAGIC || counter.version != (LONG)COUNTER_VERSION ||
+        counter.size != (LONG)sizeof counter)
+        return "its header is not ours";
+    LONG n = shared_dll_count();
+    if (n < 0 || n > MAX_INSTANCES)
+        return "its count is impossible";
+    return NULL;
+}
+
+SHARED_DLL_API LONG shared_dll_join(void)
+{
+    return InterlockedIncrement(&counter.instances);
+}
+
+SHARED_DLL_API LONG shared_dll_leave(void)
+{
+    return InterlockedDecrement(&counter.instances);
+}
+
+SHARED_DLL_API LONG shared_dll_count(void)
+{
+    return InterlockedCompareExchange(&counter.instances, 0, 0);
+}
