@@ -158,8 +158,12 @@ export BIN_DIR := $(abspath $(BIN))
 export WIN_DIR := $(abspath $(WIN))
 export TEST_TOOL_DIR := $(abspath $(BUILD)/test)
 
+# The Windows demos join in when this host can build and run them.
+CAN_RUN_WINDOWS = $(and $(shell command -v wine),$(shell command -v $(MINGW_CC)))
+DEMO_PROGRAMS = $(HOST_PROGRAMS) $(if $(CAN_RUN_WINDOWS),$(WIN)/01-data-seg.exe $(WIN)/02-file-mapping.exe)
 demo: all
-	$(Q)scripts/demo.sh
+	$(Q)$(if $(CAN_RUN_WINDOWS),$(MAKE) --no-print-directory windows)
+	$(Q)scripts/demo.sh $(DEMO_PROGRAMS)
 
 # make test: first make sure bats, the cross compilers and Wine are here
 # (installing them with apt-get when we may), then build and test.

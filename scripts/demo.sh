@@ -34,8 +34,12 @@ for program in "$@"; do
             continue
         fi
         export WINEDEBUG=-all WINEPREFIX=$work/wineprefix
-        echo "== $(basename "$program"): preparing a Wine prefix (about 10 seconds, once)"
-        wine cmd /c exit >/dev/null 2>&1 </dev/null || true
+        if [ ! -d "$WINEPREFIX" ]; then
+            echo "== preparing a Wine prefix for the Windows demos (about 10 seconds, once)"
+            mkdir -p "$WINEPREFIX"
+            wineserver -p </dev/null >/dev/null 2>&1 # one server for the whole demo
+            wine cmd /c exit >/dev/null 2>&1 </dev/null || true
+        fi
         runner=(wine)
     fi
     echo "== $(basename "$program"): 3 copies, started 1 second apart, leaving 1 second apart"

@@ -97,7 +97,9 @@ if [[ $program == *.exe ]]; then
         export WINEPREFIX=$work/wineprefix
         made_prefix=yes
     fi
-    # Make the prefix before N copies race to make it.
+    # Make the prefix before N copies race to make it, and keep its
+    # wineserver up until we are done (it would stop when idle).
+    if [ -n "$made_prefix" ]; then mkdir -p "$WINEPREFIX" && wineserver -p </dev/null >/dev/null 2>&1; fi
     wine cmd /c exit >/dev/null 2>&1 </dev/null || true
     runner=(wine)
 fi

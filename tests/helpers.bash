@@ -6,6 +6,7 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BIN_DIR=${BIN_DIR:-$REPO/build/bin}
 WIN_DIR=${WIN_DIR:-$REPO/build/win64}
 TEST_TOOL_DIR=${TEST_TOOL_DIR:-$REPO/build/test}
+# shellcheck disable=SC2034 # used by the .bats files
 LAUNCH=$REPO/scripts/launch.sh
 BATS_LIB=${BATS_LIB:-/usr/lib/bats}
 load "$BATS_LIB/bats-support/load"
@@ -78,4 +79,27 @@ cleanup_copies() {
     for pid in "${COPY_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     for pid in "${COPY_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     for key in "${KEYS[@]}"; do ipcrm -M "$key" 2>/dev/null || true; done
+}
+
+# ------------------------------------------------------------------ Wine ----
+# Windows programs run under Wine in the prefix setup_suite.bash made.
+need_wine() {
+    command -v wine >/dev/null || fail "Wine is not installed: make test installs it"
+    [ -n "${WINEPREFIX:-}" ] || fail "no Wine prefix: run the tests with bats (setup_suite.bash makes one)"
+}
+
+# winrun PROGRAM ARGS...: like run, for a Windows program under Wine, with
+# the carriage returns of its line ends removed.
+winrun() {
+    run bash -o pipefail -c 'wine "$@" </dev/null 2>&1 | tr -d "\r"' winrun "$@"
+}
+
+# private_copy FILE...: copy Windows programs (and DLLs) into a folder of
+# this test's own and print the folder. A shared section belongs to the
+# file, so a private copy counts on its own.
+private_copy() {
+    local dir file
+    dir=$(mktemp -d "$BATS_TEST_TMPDIR/bin.XXXXXX")
+    for file in "$@"; do cp "$WIN_DIR/$file" "$dir/"; done
+    echo "$dir"
 }

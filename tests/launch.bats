@@ -100,3 +100,20 @@ launch_ok() {
     assert_success
     assert_line --index 0 --partial "usage: scripts/launch.sh [-n N] [--hold S] [--] PROGRAM [ARGS...]"
 }
+
+@test "launch.sh runs .exe programs under Wine and counts them" {
+    need_wine
+    local name=launch-$$-$RANDOM
+    run "$LAUNCH" -n 3 -- "$WIN_DIR/02-file-mapping.exe" --name "$name"
+    assert_success
+    assert_line --regexp "^  joined +3 of 3 \(their join lines said instances=1 to 3\)   ok$"
+    assert_line --regexp "^  peek, running +instances=3   ok$"
+    assert_line --regexp "^  stopped +SIGINT to every copy; 3 of 3 exited 0   ok$"
+    assert_line --regexp "^  peek, after +instances=0   ok$"
+    assert_line "launch: ok"
+    local exe
+    exe=$(private_copy 01-data-seg-clang.exe)/01-data-seg-clang.exe
+    run "$LAUNCH" -n 2 --hold 3 -- "$exe"
+    assert_success
+    assert_line --regexp "^  peek, running +instances=2   ok$"
+}

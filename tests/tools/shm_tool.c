@@ -29,7 +29,8 @@ static int fail(const char *call)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: shm-tool create KEY SIZE [zero|garbage] | counter KEY COUNT | dump KEY | stat KEY\n");
+        fprintf(stderr, "usage: shm-tool create KEY SIZE [zero|garbage] | counter KEY COUNT | dump "
+                        "KEY | stat KEY\n");
         return 2;
     }
     key_t key = (key_t)strtoul(argv[2], NULL, 0);
@@ -78,7 +79,9 @@ int main(int argc, char **argv)
         const unsigned char *p = shmat(id, NULL, SHM_RDONLY);
         if (p == (void *)-1)
             return fail("shmat");
-        size_t n = ds.shm_segsz < 32 ? ds.shm_segsz : 32;
+        size_t n = ds.shm_segsz;
+        if (n > 32)
+            n = 32;
         for (size_t i = 0; i < n; i++)
             printf("%02x", p[i]);
         printf("\n");

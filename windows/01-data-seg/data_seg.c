@@ -16,6 +16,7 @@
  *   cl /std:c11 /W4 /I..\..\common /Fe01-data-seg.exe data_seg.c ..\..\common\*.c
  *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-data-seg.exe data_seg.c ../../common/{cli,errors,header_check,output,stop}.c
  *   clang --target=x86_64-w64-mingw32 -fms-extensions -fuse-ld=lld -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-data-seg.exe data_seg.c ../../common/{cli,errors,header_check,output,stop}.c
+ * (Debian's clang 14 also needs -L"$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")".)
  *
  * Example session (two consoles):
  *   one> 01-data-seg.exe                  two> 01-data-seg.exe --hold 2
@@ -65,9 +66,9 @@ static struct shared_counter counter = { COUNTER_MAGIC, COUNTER_VERSION,
 #pragma data_seg()
 #pragma comment(linker, "/SECTION:.shared,RWS")
 #else
-static struct shared_counter counter __attribute__((section(".shared"), shared)) = {
-    COUNTER_MAGIC, COUNTER_VERSION, sizeof(struct shared_counter), 0
-};
+static struct shared_counter counter
+    __attribute__((section(".shared"), shared)) = { COUNTER_MAGIC, COUNTER_VERSION,
+                                                    sizeof(struct shared_counter), 0 };
 #endif
 
 /* An atomic read: InterlockedCompareExchange with equal values changes
@@ -96,8 +97,7 @@ static bool counter_is_ours(void)
     if (why == NULL)
         why = count_problem(read_count());
     if (why != NULL)
-        report_problem("the shared section of this program is not a counter we can use: %s",
-                       why);
+        report_problem("the shared section of this program is not a counter we can use: %s", why);
     return why == NULL;
 }
 

@@ -5,9 +5,9 @@
  * (here 01-dll-client-one.exe and 01-dll-client-two.exe).
  *
  * Build the DLL and a client on their own (from this folder):
- *   cl /std:c11 /W4 /LD /DBUILDING_SHARED_DLL /Fe01-shared-dll.dll shared_dll.c
+ *   cl /std:c11 /W4 /LD /I..\..\common /DBUILDING_SHARED_DLL /Fe01-shared-dll.dll shared_dll.c
  *   cl /std:c11 /W4 /I..\..\common /Fe01-dll-client-one.exe dll_client.c ..\..\common\*.c 01-shared-dll.lib
- *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -shared -DBUILDING_SHARED_DLL -o 01-shared-dll.dll shared_dll.c
+ *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -shared -DBUILDING_SHARED_DLL -o 01-shared-dll.dll shared_dll.c
  *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-dll-client-one.exe dll_client.c ../../common/{cli,errors,header_check,output,stop}.c 01-shared-dll.dll
  *
  * Example session: one console runs 01-dll-client-one.exe, another runs
@@ -32,9 +32,9 @@ static struct shared_counter counter = { COUNTER_MAGIC, COUNTER_VERSION,
 #pragma data_seg()
 #pragma comment(linker, "/SECTION:.shared,RWS")
 #else
-static struct shared_counter counter __attribute__((section(".shared"), shared)) = {
-    COUNTER_MAGIC, COUNTER_VERSION, sizeof(struct shared_counter), 0
-};
+static struct shared_counter counter
+    __attribute__((section(".shared"), shared)) = { COUNTER_MAGIC, COUNTER_VERSION,
+                                                    sizeof(struct shared_counter), 0 };
 #endif
 
 SHARED_DLL_API const char *shared_dll_problem(void)

@@ -13,6 +13,7 @@
  *   cl /std:c11 /W4 /I..\..\common /Fe02-file-mapping.exe file_mapping.c ..\..\common\*.c
  *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 02-file-mapping.exe file_mapping.c ../../common/{cli,errors,header_check,output,stop}.c
  *   clang --target=x86_64-w64-mingw32 -fuse-ld=lld -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 02-file-mapping.exe file_mapping.c ../../common/{cli,errors,header_check,output,stop}.c
+ * (Debian's clang 14 also needs -L"$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")".)
  *
  * Example session (two consoles):
  *   one> 02-file-mapping.exe --name lab1   two> 02-file-mapping.exe --name lab1 --hold 2
@@ -32,9 +33,9 @@
 #include "output.h"
 #include "stop.h"
 
-#define DEFAULT_NAME  "shm-suite-02"
-#define NAME_MAX_LEN  200
-#define POLL_MS       100  /* how often the live loop looks at the count */
+#define DEFAULT_NAME "shm-suite-02"
+#define NAME_MAX_LEN 200
+#define POLL_MS 100        /* how often the live loop looks at the count */
 #define READY_WAIT_MS 1000 /* how long to wait for a creator to initialise */
 
 /* --- Step 0: the shared layout ------------------------------------------- */
@@ -55,7 +56,7 @@ struct identity {
     const char *file; /* back the mapping by this file, or NULL */
 };
 
-static char full_name[NAME_MAX_LEN + 16]; /* "Local\shm-suite-02" */
+static char full_name[NAME_MAX_LEN + 16];            /* "Local\shm-suite-02" */
 static char described[NAME_MAX_LEN + MAX_PATH + 32]; /* the same, and its file, for messages */
 
 /* --- The command line: --name NAME, --global, --file PATH -------------- */
@@ -144,9 +145,9 @@ static bool counter_is_ours(const struct shared_counter *c)
  * something too small to be a counter: mapping it would grow the file. */
 static HANDLE open_backing_file(const char *path, bool *is_new)
 {
-    HANDLE file = CreateFileW(to_wide(path), GENERIC_READ | GENERIC_WRITE,
-                              FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_ALWAYS,
-                              FILE_ATTRIBUTE_NORMAL, NULL);
+    HANDLE file =
+        CreateFileW(to_wide(path), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                    NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (file == INVALID_HANDLE_VALUE) { /* CreateFileW, unlike CreateFileMappingW */
         report_win32("CreateFileW", path, GetLastError());
         return NULL;
@@ -175,9 +176,9 @@ static int peek(const struct identity *id)
     HANDLE mapping = OpenFileMappingW(FILE_MAP_READ, FALSE, to_wide(full_name));
     if (mapping == NULL && GetLastError() == ERROR_FILE_NOT_FOUND && id->file != NULL) {
         /* Nobody has it open: read the count the file keeps. */
-        HANDLE file = CreateFileW(to_wide(id->file), GENERIC_READ,
-                                  FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
-                                  FILE_ATTRIBUTE_NORMAL, NULL);
+        HANDLE file =
+            CreateFileW(to_wide(id->file), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                        OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
         if (file == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_NOT_FOUND) {
             print_peek(0, -1);
             return EXIT_OK;
@@ -247,8 +248,7 @@ int main(int argc, char **argv)
     if (status >= 0)
         return status;
     snprintf(full_name, sizeof full_name, "%s\\%s", id.global ? "Global" : "Local", id.name);
-    snprintf(described, sizeof described, id.file ? "%s (backed by %s)" : "%s", full_name,
-             id.file);
+    snprintf(described, sizeof described, id.file ? "%s (backed by %s)" : "%s", full_name, id.file);
     stop_install(cli.hold);
 
     if (cli.peek)

@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# Demo 01, a shared data section, in an EXE and in a DLL, under Wine. Each
+# test runs private copies of the programs, so its section is its own.
+# Every scenario runs for the MinGW GCC build and for the clang + lld build.
+
+load helpers
+
+setup() {
+    need_wine
+}
+
+teardown() {
+    cleanup_copies
+}
+
+# count_together BUILD N: N copies of a private EXE count N, then 0.
+count_together() {
+    local exe i
+    exe=$(private_copy "01-data-seg$1.exe")/01-data-seg$1.exe
+    for ((i = 1; i <= $2; i++)); do start_copy "c$i" wine "$exe" --quiet; done
+    for ((i = 1; i <= $2; i++)); do wait_for_line "c$i" '^joined ' 60; done
+    winrun "$exe" --peek
+    assert_success
+    assert_output "instances=$2"
+    for ((i = 1; i <= $2; i++)); do kill -INT "$(pid_of "c$i")"; done
+    for ((i = 1; i <= $2; i++)); do assert_exit "c$i" 0; done
+    run bash -c "cat '$BATS_TEST_TMPDIR'/c*.out | tr -d '\r' | sed -n 's/^joined pid=[0-9]* instances=//p' | sort -n | uniq | wc -l"
+    assert_output "$2"
+    [ "$(cat "$BATS_TEST_TMPDIR"/c*.out | tr -d '\r' | grep -c '^left pid=[0-9]* instances=0$')" -eq 1 ]
+    winrun "$exe" --peek
+    assert_output "instances=0"
+}
+
+@test "01 gcc: 1 copy counts 1" { count_together "" 1; }
+@test "01 clang: 1 copy counts 1" { count_together -clang 1; }
+@test "01 gcc: 3 copies count 3, then 0" { count_together "" 3; }
+@test "01 clang: 3 copies count 3, then 0" { count_together -clang 3; }
+@test "01 gcc: 20 copies count 20, then 0" { count_together "" 20; }
+@test "01 clang: 20 copies count 20, then 0" { count_together -clang 20; }
+
+section_flags() { # the flags objdump shows for the .shared section of FILE
+    x86_64-w64-mingw32-objdump -h "$1" | awk '$2 == ".shared" { getline; print; exit }' | xargs
+}
+
+@test "01: the .shared section is marked SHARED in both builds of the EXE and the DLL" {
+    local file
+    for file in 01-data-seg.exe 01-data-seg-clang.exe 01-shared-dll.dll 01-shared-dll-clang.dll; do
+        run section_flags "$WIN_DIR/$file"
+        assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
+    done
+}
+
+@test "01 negative: the pragma route linked by GNU ld gets a section that is not shared" {
+    # clang put the data in .shared and asked for /SECTION:.shared,RWS; GNU ld
+    # ignored the request. The section is there, without SHARED...
+    run section_flags "$WIN_DIR/01-data-seg-pragma-gnu-ld.exe"
+    assert_output "CONTENTS, ALLOC, LOAD, DATA"
+    # ...and so two running copies each count alone.
+    local exe
+    exe=$(private_copy 01-data-seg-pragma-gnu-ld.exe)/01-data-seg-pragma-gnu-ld.exe
+    start_copy first wine "$exe" --quiet
+    wait_for_line first '^joined ' 60
+    winrun "$exe" --hold 0
+    assert_success
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    kill -INT "$(pid_of first)"
+    assert_exit first 0
+}
+
+dll_clients_count_together() {
+    local dir
+    dir=$(private_copy "01-shared-dll$1.dll" "01-dll-client-one$1.exe" "01-dll-client-two$1.exe")
+    start_copy one wine "$dir/01-dll-client-one$1.exe" --quiet
+    wait_for_line one '^joined pid=[0-9]+ instances=1$' 60
+    start_copy two wine "$dir/01-dll-client-two$1.exe"
+    wait_for_line two '^joined pid=[0-9]+ instances=2$' 60
+    winrun "$dir/01-dll-client-one$1.exe" --peek
+    assert_output "instances=2"
+    kill -INT "$(pid_of one)"
+    assert_exit one 0
+    wait_for_line two '^now instances=1$' 30
+    kill -INT "$(pid_of two)"
+    assert_exit two 0
+    run output_of two
+    assert_line --regexp '^left pid=[0-9]+ instances=0$'
+    winrun "$dir/01-dll-client-two$1.exe" --peek
+    assert_output "instances=0"
+}
+
+@test "01 gcc: two different programs count together through one DLL" { dll_clients_count_together ""; }
+@test "01 clang: two different programs count together through one DLL" { dll_clients_count_together -clang; }
+
+apart_by_path() {
+    local a b
+    a=$(private_copy "01-data-seg$1.exe")/01-data-seg$1.exe
+    b=$(private_copy "01-data-seg$1.exe")/01-data-seg$1.exe
+    start_copy a wine "$a" --quiet
+    wait_for_line a '^joined ' 60
+    winrun "$a" --peek
+    assert_output "instances=1"
+    winrun "$b" --peek # the same bytes at another path: its own section
+    assert_output "instances=0"
+    kill -INT "$(pid_of a)"
+    assert_exit a 0
+}
+
+@test "01 gcc: copies of the EXE at different paths count apart" { apart_by_path ""; }
+@test "01 clang: copies of the EXE at different paths count apart" { apart_by_path -clang; }
+
+crash_and_recover() {
+    local exe
+    exe=$(private_copy "01-data-seg$1.exe")/01-data-seg$1.exe
+    start_copy a wine "$exe" --quiet
+    start_copy b wine "$exe" --quiet
+    wait_for_line a '^joined ' 60
+    wait_for_line b '^joined ' 60
+    winrun "$exe" --hold 0 --crash
+    assert_equal "$status" 9
+    assert_line --regexp '^crashing pid=[0-9]+ instances=3$'
+    refute_line --partial 'left '
+    winrun "$exe" --peek
+    assert_output "instances=3" # stale: the crashed copy never left
+    kill -INT "$(pid_of a)"
+    assert_exit a 0
+    winrun "$exe" --peek
+    assert_output "instances=2"
+    kill -INT "$(pid_of b)"
+    assert_exit b 0
+    run output_of b
+    assert_line --regexp '^left pid=[0-9]+ instances=1$'
+    # Nobody has the image loaded now: the section starts again from the file.
+    winrun "$exe" --hold 0
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    assert_line --regexp '^left pid=[0-9]+ instances=0$'
+}
+
+@test "01 gcc: Ctrl+C leaves cleanly; --crash leaves a stale count until all are gone" { crash_and_recover ""; }
+@test "01 clang: Ctrl+C leaves cleanly; --crash leaves a stale count until all are gone" { crash_and_recover -clang; }
+
+@test "01: every bad command line exits 2 and names the argument" {
+    local exe args expect
+    exe=$(private_copy 01-data-seg.exe)/01-data-seg.exe
+    while IFS='|' read -r args expect; do
+        # shellcheck disable=SC2086 # split the arguments on purpose
+        winrun "$exe" $args
+        assert_equal "$status" 2
+        assert_line --index 0 --partial "$expect"
+        assert_output --partial "usage: 01-data-seg.exe"
+    done <<'LINES'
+--name demo|--name: 'demo' cannot be used here: a shared section belongs to the program file
+--name|option '--name' needs a value
+--bogus|unknown option '--bogus'
+--hold abc|--hold: 'abc' is not a whole number
+--hold -1|--hold: '-1' is not a whole number
+stray|unexpected argument 'stray'
+--peek --crash|--peek cannot be combined with --crash
+LINES
+    winrun "$exe" --peek
+    assert_output "instances=0"
+}
+
+@test "01: the header comments' MinGW and clang one-line commands build the programs" {
+    local dir line
+    dir=$BATS_TEST_TMPDIR/tree
+    mkdir -p "$dir/windows"
+    cp -r "$REPO/common" "$dir/"
+    cp -r "$REPO/windows/01-data-seg" "$dir/windows/"
+    for line in "$(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .* -o 01-data-seg.exe .*\)$/\1/p' "$REPO/windows/01-data-seg/data_seg.c")" \
+        "$(sed -n 's/^ \*   \(clang .*\)$/\1/p' "$REPO/windows/01-data-seg/data_seg.c")"; do
+        [ -n "$line" ]
+        rm -f "$dir/windows/01-data-seg/01-data-seg.exe"
+        # Debian's clang needs to be told where MinGW's libgcc is (the Makefile does the same).
+        [[ $line != clang* ]] || line="$line -L$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")"
+        run bash -c "cd '$dir/windows/01-data-seg' && $line 2>&1"
+        assert_success
+        assert_output ""
+        run section_flags "$dir/windows/01-data-seg/01-data-seg.exe"
+        assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
+    done
+    # The DLL and a client, from shared_dll.c's MinGW lines.
+    while read -r line; do
+        run bash -c "cd '$dir/windows/01-data-seg' && $line 2>&1"
+        assert_success
+        assert_output ""
+    done < <(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .*\)$/\1/p' "$REPO/windows/01-data-seg/shared_dll.c")
+    winrun "$dir/windows/01-data-seg/01-dll-client-one.exe" --hold 0
+    assert_success
+    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# scripts/launch.bat, run by Wine's cmd: start /b copies, count, report.
+
+load helpers
+
+setup() {
+    need_wine
+    NAME=launchbat-$$-$BATS_TEST_NUMBER-$RANDOM
+    BAT=$(winepath -w "$REPO/scripts/launch.bat")
+    EXE=$(winepath -w "$WIN_DIR/02-file-mapping.exe")
+}
+
+teardown() {
+    cleanup_copies
+}
+
+batrun() {
+    run bash -o pipefail -c 'LAUNCH_HOLD=${LAUNCH_HOLD:-4} wine cmd /c "$@" </dev/null 2>&1 | tr -d "\r"' batrun "$@"
+}
+
+@test "launch.bat starts 3 copies with start /b, counts 3, then 0, and exits 0" {
+    batrun "$BAT" 3 "$EXE" --name "$NAME"
+    assert_success
+    assert_line "launch: 3 copies of 02-file-mapping.exe --name $NAME --hold 4"
+    assert_line --regexp "^  peek, running +instances=3   ok$"
+    assert_line --regexp "^  left +3 of 3 copies left cleanly   ok$"
+    assert_line --regexp "^  peek, after +instances=0   ok$"
+    assert_line "launch: ok"
+}
+
+@test "launch.bat counts the data-segment demo too" {
+    local exe
+    exe=$(private_copy 01-data-seg.exe)/01-data-seg.exe
+    batrun "$BAT" 2 "$(winepath -w "$exe")"
+    assert_success
+    assert_line --regexp "^  peek, running +instances=2   ok$"
+    assert_line "launch: ok"
+}
+
+@test "launch.bat exits 1 and reports the mismatch when copies crash" {
+    batrun "$BAT" 2 "$EXE" --name "$NAME" --crash
+    assert_equal "$status" 1
+    assert_line --regexp "^  left +0 of 2 copies left cleanly   MISMATCH$"
+    assert_line "launch: 1 check(s) failed"
+}
+
+@test "launch.bat: bad command lines exit 2" {
+    batrun "$BAT" 0 "$EXE"
+    assert_equal "$status" 2
+    assert_output --partial "N: '0' is not a number from 1 to 200"
+    batrun "$BAT" x "$EXE"
+    assert_equal "$status" 2
+    batrun "$BAT" 2 'C:\no\such.exe'
+    assert_equal "$status" 2
+    assert_output --partial "no program"
+    batrun "$BAT" 2 "$EXE" --hold 5
+    assert_equal "$status" 2
+    assert_output --partial "--hold is chosen by launch.bat itself"
+    batrun "$BAT"
+    assert_equal "$status" 2
+    assert_output --partial "usage: scripts\\launch.bat N PROGRAM [ARGS...]"
+    batrun "$BAT" --help
+    assert_success
+    assert_line --index 0 "usage: scripts\\launch.bat N PROGRAM [ARGS...]"
+}
