@@ -14,6 +14,7 @@ static HANDLE left_event; /* set once the main loop has left */
 static ULONGLONG deadline;
 static bool has_deadline;
 
+/* excerpt: console-handler */
 /* The handler runs on a thread of its own. Its type must be exactly
  * BOOL WINAPI f(DWORD): casting another function to PHANDLER_ROUTINE hides a
  * wrong calling convention on 32-bit x86. */
@@ -35,6 +36,7 @@ static BOOL WINAPI on_console_event(DWORD type)
     default: return FALSE; /* not ours: let the next handler decide */
     }
 }
+/* end excerpt */
 
 /* Only started when standard input is a console: a line or end of input
  * there means "leave now". */
@@ -111,12 +113,14 @@ static volatile sig_atomic_t caught; /* the signal that asked us to stop */
 static long long deadline_ms = -1;
 static bool input_is_terminal;
 
+/* excerpt: signal-handler */
 /* Async-signal-safe: it only stores a number. printf, exit or shmdt here
  * could run in the middle of the same call in the main program. */
 static void on_stop_signal(int sig)
 {
     caught = sig;
 }
+/* end excerpt */
 
 static long long now_ms(void)
 {

@@ -45,6 +45,7 @@
 #define READY_WAIT_MS 1000 /* how long to wait for a creator to initialise */
 #define MAX_ATTEMPTS 1000  /* retries while segments are being removed */
 
+/* excerpt: layout */
 /* Stored instead of a count when the last copy has left: from then on
  * nobody may join this segment, and it is about to be removed. */
 #define SEGMENT_CLOSED (-1)
@@ -67,6 +68,7 @@ struct shared_counter {
      * updates when two copies run it at the same moment. */
     atomic_int instances;
 };
+/* end excerpt */
 
 enum step { STEP_OK, STEP_RETRY, STEP_FAILED };
 
@@ -87,6 +89,7 @@ static const char *set_key(const char *value, void *ctx)
 }
 
 /* --- Step 1: find the segment, or create it ------------------------------ */
+/* excerpt: open */
 static enum step open_segment(key_t key, int *id, bool *created)
 {
     /* IPC_CREAT | IPC_EXCL: create, or fail with EEXIST if the key is taken,
@@ -113,6 +116,7 @@ static enum step open_segment(key_t key, int *id, bool *created)
     report_errno("shmget", key_text, errno);
     return STEP_FAILED;
 }
+/* end excerpt */
 
 /* A call on a segment id failed: if the segment was removed under us, try
  * again from the start; otherwise report it. */
@@ -181,6 +185,7 @@ static enum step attach_segment(int id, bool created, struct shared_counter **ou
     if (!big_enough(id, &ds))
         return STEP_FAILED;
 
+    /* excerpt: attach */
     /* shmat returns (void *)-1 on failure, not NULL. */
     void *at = shmat(id, NULL, 0);
     if (at == (void *)-1)
@@ -195,6 +200,7 @@ static enum step attach_segment(int id, bool created, struct shared_counter **ou
         atomic_store_explicit(&c->instances, 0, memory_order_relaxed);
         atomic_store_explicit(&c->magic, COUNTER_MAGIC, memory_order_release);
     }
+    /* end excerpt */
     if (!check_counter(id, c, ds.shm_segsz)) {
         shmdt(c);
         return STEP_FAILED;
@@ -213,6 +219,7 @@ static long attached_now(int id)
 /* --- Step 3: join -----------------------------------------------------------
  * Returns the count with us in it, or SEGMENT_CLOSED when the last copy
  * closed this segment before we could join it. */
+/* excerpt: join */
 static int join_counter(int id, struct shared_counter *c)
 {
     int seen = atomic_load(&c->instances);
@@ -234,10 +241,12 @@ static int join_counter(int id, struct shared_counter *c)
                    seen);
     return next;
 }
+/* end excerpt */
 
 /* --- Step 5: leave ----------------------------------------------------------
  * Returns the count without us (0 when we were the last), or -1 if the
  * counter holds something impossible. */
+/* excerpt: leave */
 static int leave_counter(struct shared_counter *c, bool *last)
 {
     int seen = atomic_load(&c->instances);
@@ -265,6 +274,7 @@ static bool remove_segment(int id)
     report_errno("shmctl(IPC_RMID)", key_text, errno);
     return false;
 }
+/* end excerpt */
 
 /* --- The live loop's look at the kernel's view -------------------------- */
 struct kernel_view {
@@ -315,6 +325,7 @@ static int peek(key_t key)
         report_errno("shmget", key_text, errno);
         return EXIT_SYSCALL;
     }
+    /* excerpt: peek */
     struct shmid_ds ds; /* read before we attach, so nattch counts the copies, not us */
     if (shmctl(id, IPC_STAT, &ds) == -1) {
         if (removed_or_failed("shmctl(IPC_STAT)", errno) == STEP_FAILED)
@@ -337,6 +348,7 @@ static int peek(key_t key)
     if (n == SEGMENT_CLOSED)
         n = 0; /* its last copy has left; it is being removed */
     print_peek(n, (long)ds.shm_nattch);
+    /* end excerpt */
     if (n > (long)ds.shm_nattch)
         print_note("instances=%d but nattch=%lu: the count is stale (copies were killed "
                    "without leaving)",

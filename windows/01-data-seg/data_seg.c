@@ -49,6 +49,7 @@ struct shared_counter {
     volatile LONG instances;
 };
 
+/* excerpt: section */
 /* --- Step 1: put the counter in a section marked shared -------------------
  * Two routes, because compilers disagree:
  * - MSVC (and clang with lld): #pragma data_seg puts the initialised data
@@ -70,6 +71,7 @@ static struct shared_counter counter
     __attribute__((section(".shared"), shared)) = { COUNTER_MAGIC, COUNTER_VERSION,
                                                     sizeof(struct shared_counter), 0 };
 #endif
+/* end excerpt */
 
 /* An atomic read: InterlockedCompareExchange with equal values changes
  * nothing and returns the current value, with a full memory barrier. */
@@ -126,6 +128,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
+    /* excerpt: join-leave */
     /* Step 2: join. One atomic instruction: no lost updates. */
     LONG count = InterlockedIncrement(&counter.instances);
     print_joined(count);
@@ -145,6 +148,7 @@ int main(int argc, char **argv)
 
     /* Step 4: leave. */
     print_left(InterlockedDecrement(&counter.instances));
+    /* end excerpt */
     stop_done();
     return EXIT_OK;
 }

@@ -48,6 +48,7 @@ SHARED_DLL_API const char *shared_dll_problem(void)
     return NULL;
 }
 
+/* excerpt: dll-exports */
 SHARED_DLL_API LONG shared_dll_join(void)
 {
     return InterlockedIncrement(&counter.instances);
@@ -57,6 +58,7 @@ SHARED_DLL_API LONG shared_dll_leave(void)
 {
     return InterlockedDecrement(&counter.instances);
 }
+/* end excerpt */
 
 SHARED_DLL_API LONG shared_dll_count(void)
 {

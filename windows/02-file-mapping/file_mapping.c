@@ -118,6 +118,7 @@ static bool wait_until_ready(const struct shared_counter *c)
 
 /* Never trust shared memory: the view must be big enough, the header ours
  * and the count possible. On a refusal nothing is written. */
+/* excerpt: check */
 static bool counter_is_ours(const struct shared_counter *c)
 {
     MEMORY_BASIC_INFORMATION info;
@@ -140,6 +141,7 @@ static bool counter_is_ours(const struct shared_counter *c)
                        described, why);
     return why == NULL;
 }
+/* end excerpt */
 
 /* --file: open (or create) the backing file, refusing one that already holds
  * something too small to be a counter: mapping it would grow the file. */
@@ -172,8 +174,10 @@ static HANDLE open_backing_file(const char *path, bool *is_new)
 /* --- --peek: read the count without joining, never creating anything --- */
 static int peek(const struct identity *id)
 {
+    /* excerpt: peek-open */
     /* OpenFileMappingW only opens: it fails if the name does not exist. */
     HANDLE mapping = OpenFileMappingW(FILE_MAP_READ, FALSE, to_wide(full_name));
+    /* end excerpt */
     if (mapping == NULL && GetLastError() == ERROR_FILE_NOT_FOUND && id->file != NULL) {
         /* Nobody has it open: read the count the file keeps. */
         HANDLE file =
@@ -254,6 +258,7 @@ int main(int argc, char **argv)
     if (cli.peek)
         return peek(&id);
 
+    /* excerpt: create */
     /* Step 1: open or create the mapping object. */
     HANDLE file = INVALID_HANDLE_VALUE; /* INVALID_HANDLE_VALUE: the paging file */
     bool file_is_new = true;
@@ -273,7 +278,9 @@ int main(int argc, char **argv)
         return EXIT_SYSCALL;
     }
     bool created = error != ERROR_ALREADY_EXISTS;
+    /* end excerpt */
 
+    /* excerpt: view */
     /* Step 2: map a view of the whole object, then check it. */
     struct shared_counter *shm = MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, 0);
     if (shm == NULL) {
@@ -289,6 +296,7 @@ int main(int argc, char **argv)
         shm->instances = 0;
         InterlockedExchange(&shm->magic, (LONG)COUNTER_MAGIC); /* publish, last */
     }
+    /* end excerpt */
     if (!counter_is_ours(shm)) {
         UnmapViewOfFile(shm);
         CloseHandle(mapping);
@@ -312,6 +320,7 @@ int main(int argc, char **argv)
         crash_self(); /* TerminateProcess: Windows closes our handles, the count keeps our 1 */
     }
 
+    /* excerpt: leave */
     /* Step 5: leave, unmap, close. The last handle closed destroys a
      * paging-file mapping; a file-backed one leaves the count in the file. */
     print_left(InterlockedDecrement(&shm->instances));
@@ -325,5 +334,6 @@ int main(int argc, char **argv)
         status = EXIT_SYSCALL;
     }
     stop_done();
+    /* end excerpt */
     return status;
 }
