@@ -176,6 +176,12 @@ TESTS ?= tests
 test-only:
 	$(Q)bats $(BATS_FLAGS) $(TESTS)
 
+# Refresh the excerpts and transcripts in docs/ from the sources and real runs.
+docs:
+	$(Q)scripts/install-deps.sh docs
+	$(Q)$(MAKE) --no-print-directory all windows test-tools
+	$(Q)scripts/docs.sh
+
 lint:
 	$(Q)scripts/install-deps.sh lint
 	$(Q)scripts/lint.sh

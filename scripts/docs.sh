@@ -113,25 +113,38 @@ t_stop() {
     flush_job "$1"
 }
 
-# t_end N SHOWN: show SHOWN (a command that waits), wait for job N to end
+# t_end N [SHOWN]: show SHOWN (a command that waits), wait for job N to end
 # by itself, and show the rest of what it printed.
 t_end() {
-    prompt "$2"
+    [ -z "$2" ] || prompt "$2"
     wait "${job_pid[$1]}" || true
     flush_job "$1"
 }
 
 # Put the programs where the transcripts run them, as a student would.
-for program in "$BIN_DIR"/* "$WIN_DIR"/*.exe "$WIN_DIR"/*.dll; do
+TEST_TOOL_DIR=${TEST_TOOL_DIR:-$REPO/build/test}
+for program in "$BIN_DIR"/* "$WIN_DIR"/*.exe "$WIN_DIR"/*.dll "$TEST_TOOL_DIR/shm-tool"; do
     [ -f "$program" ] && cp "$program" "$LAB/"
+done
+
+for program in 03-sysv-shm shm-tool 01-data-seg.exe 01-data-seg-clang.exe 01-dll-client-one.exe \
+    01-dll-client-two.exe 02-file-mapping.exe; do
+    if [ ! -f "$LAB/$program" ]; then
+        echo "docs.sh: no $program: build the programs first (make all windows test-tools)" >&2
+        exit 1
+    fi
 done
 
 # Process ids become 4101, 4102, ... in order of appearance; segment ids and
 # the user's name become fixed words.
 normalise() {
     awk -v user="$(id -un)" '
+        # The shell that ran a command killed by a signal names itself and a
+        # line number: show what an interactive shell prints instead.
+        / line [0-9]+: +[0-9]+ Killed / { print "Killed"; next }
         {
             line = $0
+            sub(/ +$/, "", line)
             out = ""
             while (match(line, /pid=[0-9]+/)) {
                 pid = substr(line, RSTART + 4, RLENGTH - 4)

@@ -40,9 +40,13 @@ lint)
     want cppcheck cppcheck
     want clang-format clang-format
     ;;
-docs)
-    want dot graphviz
-    want xmllint libxml2-utils
+docs) # the transcripts run every demo, the Windows ones under Wine
+    want ipcs util-linux
+    want x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
+    want clang clang
+    want ld.lld lld
+    want wine wine
+    want /usr/lib/wine/wine64 wine64
     ;;
 esac
 
