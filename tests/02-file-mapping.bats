@@ -75,6 +75,9 @@ crash_and_recover() {
     refute_line --partial 'left '
     winrun "$prog" --peek --name "$NAME"
     assert_output "instances=3"
+    # The running copy shows the stale count too. (Wait for it: a copy polls
+    # every 100 ms, so a count that changes and changes back can slip by.)
+    wait_for_line b '^now instances=3$' 30
     kill -INT "$(pid_of a)"
     assert_exit a 0
     wait_for_line b '^now instances=2$' 30

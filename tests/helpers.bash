@@ -49,6 +49,7 @@ wait_for_line() {
         if [ "$SECONDS" -ge "$deadline" ]; then
             echo "timed out waiting for /$2/ in $1.out:" >&2
             cat "$file" "$BATS_TEST_TMPDIR/$1.err" >&2 || true
+            ps -o pid,stat,wchan:20,args -p "$(pid_of "$1")" >&2 || true
             return 1
         fi
         sleep 0.02
