@@ -200,6 +200,8 @@ help:
 	@echo '  02-file-mapping   cross-build demo 02'
 	@echo '  windows           cross-build every Windows program into $(WIN)/'
 	@echo '                    (MinGW GCC: NAME.exe; clang + lld: NAME-clang.exe)'
+	@echo '  windows-negative  the pragma route linked by GNU ld: a section NOT shared'
+	@echo '  test-tools        the helpers the tests use (build/test/shm-tool, ...)'
 	@echo '  demo              launch 3 copies of every demo this host can run'
 	@echo '  test              install test tools if missing, build, run every test'
 	@echo '  test-only         run the tests without installing or building'

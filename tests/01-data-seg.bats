@@ -15,20 +15,7 @@ teardown() {
 
 # count_together BUILD N: N copies of a private EXE count N, then 0.
 count_together() {
-    local exe i
-    exe=$(private_copy "01-data-seg$1.exe")/01-data-seg$1.exe
-    for ((i = 1; i <= $2; i++)); do start_copy "c$i" wine "$exe" --quiet; done
-    for ((i = 1; i <= $2; i++)); do wait_for_line "c$i" '^joined ' 60; done
-    winrun "$exe" --peek
-    assert_success
-    assert_output "instances=$2"
-    for ((i = 1; i <= $2; i++)); do kill -INT "$(pid_of "c$i")"; done
-    for ((i = 1; i <= $2; i++)); do assert_exit "c$i" 0; done
-    run bash -c "cat '$BATS_TEST_TMPDIR'/c*.out | tr -d '\r' | sed -n 's/^joined pid=[0-9]* instances=//p' | sort -n | uniq | wc -l"
-    assert_output "$2"
-    [ "$(cat "$BATS_TEST_TMPDIR"/c*.out | tr -d '\r' | grep -c '^left pid=[0-9]* instances=0$')" -eq 1 ]
-    winrun "$exe" --peek
-    assert_output "instances=0"
+    windows_count_together "$2" "$(private_copy "01-data-seg$1.exe")/01-data-seg$1.exe"
 }
 
 @test "01 gcc: 1 copy counts 1" { count_together "" 1; }
@@ -160,30 +147,21 @@ LINES
 }
 
 @test "01: the header comments' MinGW and clang one-line commands build the programs" {
-    local dir line
-    dir=$BATS_TEST_TMPDIR/tree
-    mkdir -p "$dir/windows"
-    cp -r "$REPO/common" "$dir/"
-    cp -r "$REPO/windows/01-data-seg" "$dir/windows/"
-    for line in "$(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .* -o 01-data-seg.exe .*\)$/\1/p' "$REPO/windows/01-data-seg/data_seg.c")" \
-        "$(sed -n 's/^ \*   \(clang .*\)$/\1/p' "$REPO/windows/01-data-seg/data_seg.c")"; do
-        [ -n "$line" ]
-        rm -f "$dir/windows/01-data-seg/01-data-seg.exe"
-        # Debian's clang needs to be told where MinGW's libgcc is (the Makefile does the same).
-        [[ $line != clang* ]] || line="$line -L$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")"
-        run bash -c "cd '$dir/windows/01-data-seg' && $line 2>&1"
-        assert_success
-        assert_output ""
-        run section_flags "$dir/windows/01-data-seg/01-data-seg.exe"
-        assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
-    done
+    local src=$REPO/windows/01-data-seg
+    build_from_header windows/01-data-seg \
+        "$(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .* -o 01-data-seg.exe .*\)$/\1/p' "$src/data_seg.c")"
+    run section_flags "$BUILT/01-data-seg.exe"
+    assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
+    rm "$BUILT/01-data-seg.exe"
+    build_from_header windows/01-data-seg "$(sed -n 's/^ \*   \(clang .*\)$/\1/p' "$src/data_seg.c")"
+    run section_flags "$BUILT/01-data-seg.exe"
+    assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
     # The DLL and a client, from shared_dll.c's MinGW lines.
-    while read -r line; do
-        run bash -c "cd '$dir/windows/01-data-seg' && $line 2>&1"
-        assert_success
-        assert_output ""
-    done < <(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .*\)$/\1/p' "$REPO/windows/01-data-seg/shared_dll.c")
-    winrun "$dir/windows/01-data-seg/01-dll-client-one.exe" --hold 0
+    local lines=()
+    mapfile -t lines < <(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .*\)$/\1/p' "$src/shared_dll.c")
+    [ "${#lines[@]}" -eq 2 ]
+    build_from_header windows/01-data-seg "${lines[@]}"
+    winrun "$BUILT/01-dll-client-one.exe" --hold 0
     assert_success
     assert_line --regexp '^joined pid=[0-9]+ instances=1$'
 }

@@ -17,20 +17,7 @@ teardown() {
 exe() { echo "$WIN_DIR/02-file-mapping$1.exe"; }
 
 count_together() {
-    local prog i
-    prog=$(exe "$1")
-    for ((i = 1; i <= $2; i++)); do start_copy "c$i" wine "$prog" --name "$NAME" --quiet; done
-    for ((i = 1; i <= $2; i++)); do wait_for_line "c$i" '^joined ' 60; done
-    winrun "$prog" --peek --name "$NAME"
-    assert_success
-    assert_output "instances=$2"
-    for ((i = 1; i <= $2; i++)); do kill -INT "$(pid_of "c$i")"; done
-    for ((i = 1; i <= $2; i++)); do assert_exit "c$i" 0; done
-    run bash -c "cat '$BATS_TEST_TMPDIR'/c*.out | tr -d '\r' | sed -n 's/^joined pid=[0-9]* instances=//p' | sort -n | uniq | wc -l"
-    assert_output "$2"
-    [ "$(cat "$BATS_TEST_TMPDIR"/c*.out | tr -d '\r' | grep -c '^left pid=[0-9]* instances=0$')" -eq 1 ]
-    winrun "$prog" --peek --name "$NAME"
-    assert_output "instances=0"
+    windows_count_together "$2" "$(exe "$1")" --name "$NAME"
 }
 
 @test "02 gcc: 1 copy counts 1" { count_together "" 1; }
@@ -207,20 +194,12 @@ LINES
 }
 
 @test "02: the header comment's MinGW and clang one-line commands build the demo" {
-    local dir line
-    dir=$BATS_TEST_TMPDIR/tree
-    mkdir -p "$dir/windows"
-    cp -r "$REPO/common" "$dir/"
-    cp -r "$REPO/windows/02-file-mapping" "$dir/windows/"
-    for line in "$(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .*\)$/\1/p' "$REPO/windows/02-file-mapping/file_mapping.c")" \
-        "$(sed -n 's/^ \*   \(clang .*\)$/\1/p' "$REPO/windows/02-file-mapping/file_mapping.c")"; do
-        [ -n "$line" ]
-        rm -f "$dir/windows/02-file-mapping/02-file-mapping.exe"
-        [[ $line != clang* ]] || line="$line -L$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")"
-        run bash -c "cd '$dir/windows/02-file-mapping' && $line 2>&1"
-        assert_success
-        assert_output ""
-        winrun "$dir/windows/02-file-mapping/02-file-mapping.exe" --peek --name "$NAME"
+    local src=$REPO/windows/02-file-mapping/file_mapping.c line
+    for line in "$(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .*\)$/\1/p' "$src")" \
+        "$(sed -n 's/^ \*   \(clang .*\)$/\1/p' "$src")"; do
+        rm -f "$BATS_TEST_TMPDIR/tree/windows/02-file-mapping/02-file-mapping.exe"
+        build_from_header windows/02-file-mapping "$line"
+        winrun "$BUILT/02-file-mapping.exe" --peek --name "$NAME"
         assert_output "instances=0"
     done
 }

@@ -381,17 +381,8 @@ EOF
 }
 
 @test "the header comment's one-line command builds the demo on its own" {
-    local line dir
-    line=$(sed -n 's/^ \*   \(cc .*\)$/\1/p' "$REPO/linux/03-sysv-shm/sysv_shm.c")
-    [ -n "$line" ]
-    dir=$BATS_TEST_TMPDIR/tree
-    mkdir -p "$dir/linux"
-    cp -r "$REPO/common" "$dir/"
-    cp -r "$REPO/linux/03-sysv-shm" "$dir/linux/"
-    run bash -c "cd '$dir/linux/03-sysv-shm' && $line 2>&1"
-    assert_success
-    assert_output "" # no warnings either
-    run "$dir/linux/03-sysv-shm/03-sysv-shm" --peek --key "$KEY"
+    build_from_header linux/03-sysv-shm "$(sed -n 's/^ \*   \(cc .*\)$/\1/p' "$REPO/linux/03-sysv-shm/sysv_shm.c")"
+    run "$BUILT/03-sysv-shm" --peek --key "$KEY"
     assert_success
     assert_output "instances=0 nattch=0"
 }

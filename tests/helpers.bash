@@ -104,3 +104,42 @@ private_copy() {
     for file in "$@"; do cp "$WIN_DIR/$file" "$dir/"; done
     echo "$dir"
 }
+
+# windows_count_together N EXE [ARGS...]: N copies of EXE (with ARGS) count
+# N together, every one leaves cleanly on Ctrl+C, and the count is 0 after.
+windows_count_together() {
+    local n=$1 exe=$2 i
+    shift 2
+    for ((i = 1; i <= n; i++)); do start_copy "c$i" wine "$exe" "$@" --quiet; done
+    for ((i = 1; i <= n; i++)); do wait_for_line "c$i" '^joined ' 60; done
+    winrun "$exe" --peek "$@"
+    assert_success
+    assert_output "instances=$n"
+    for ((i = 1; i <= n; i++)); do kill -INT "$(pid_of "c$i")"; done
+    for ((i = 1; i <= n; i++)); do assert_exit "c$i" 0; done
+    # The join lines name each count from 1 to N once; one copy left it at 0.
+    run bash -c "cat '$BATS_TEST_TMPDIR'/c*.out | tr -d '\r' | sed -n 's/^joined pid=[0-9]* instances=//p' | sort -n | uniq | wc -l"
+    assert_output "$n"
+    [ "$(cat "$BATS_TEST_TMPDIR"/c*.out | tr -d '\r' | grep -c '^left pid=[0-9]* instances=0$')" -eq 1 ]
+    winrun "$exe" --peek "$@"
+    assert_output "instances=0"
+}
+
+# build_from_header SOURCE-FOLDER LINE...: copy the folder and common/ into a
+# tree of this test's own, and run each one-line build command there.
+build_from_header() {
+    local folder=$1 line
+    shift
+    BUILT=$BATS_TEST_TMPDIR/tree/$folder
+    mkdir -p "$BATS_TEST_TMPDIR/tree/$(dirname "$folder")"
+    cp -r "$REPO/common" "$BATS_TEST_TMPDIR/tree/"
+    cp -r "$REPO/$folder" "$BATS_TEST_TMPDIR/tree/$(dirname "$folder")/"
+    for line in "$@"; do
+        [ -n "$line" ] || fail "no build line found in the header comment"
+        # Debian's clang needs to be told where MinGW's libgcc is (the Makefile does the same).
+        [[ $line != clang* ]] || line="$line -L$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")"
+        run bash -c "cd '$BUILT' && $line 2>&1"
+        assert_success
+        assert_output "" # not even a warning
+    done
+}
