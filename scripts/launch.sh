@@ -232,8 +232,9 @@ if [[ $after == *nattch=* ]] && command -v ipcs >/dev/null; then
     fi
 fi
 
+# On a failure, show what the first copy that printed an error said.
 for ((i = 1; i <= count; i++)); do
-    if [ -s "$work/$i.err" ] && [ "$failures" -gt 0 ]; then
+    if [ "$failures" -gt 0 ] && [ -s "$work/$i.err" ]; then
         printf '  copy %d said: %s\n' "$i" "$(head -n 3 "$work/$i.err" | tr -d '\r')"
         break
     fi

@@ -85,6 +85,7 @@ cleanup_copies() {
 # ------------------------------------------------------------------ Wine ----
 # Windows programs run under Wine in the prefix setup_suite.bash made.
 need_wine() {
+    [ -z "${SKIP_WINE:-}" ] || skip "SKIP_WINE is set: this run tests the Linux programs only"
     command -v wine >/dev/null || fail "Wine is not installed: make test installs it"
     [ -n "${WINEPREFIX:-}" ] || fail "no Wine prefix: run the tests with bats (setup_suite.bash makes one)"
 }

@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 
 setup_suite() {
-    if command -v wine >/dev/null; then
+    if command -v wine >/dev/null && [ -z "${SKIP_WINE:-}" ]; then
         WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/shm-suite-wine.XXXXXX")
         export WINEPREFIX WINEDEBUG=-all
         # Making a prefix takes about 10 seconds; do it once, before any test.
