@@ -68,7 +68,8 @@ flush_job() {
 
 wait_for() { # FILE REGEX: until FILE has a line matching REGEX (30 s at most)
     local deadline=$((SECONDS + 30))
-    until tr -d '\r' <"$1" | grep -Eq "$2"; do
+    # Complete lines only: a reader can catch the last one half written.
+    until head -n "$(wc -l <"$1")" "$1" | tr -d '\r' | grep -Eq "$2"; do
         if [ "$SECONDS" -ge "$deadline" ]; then
             echo "docs.sh: timed out waiting for /$2/ in a transcript" >&2
             exit 1

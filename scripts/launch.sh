@@ -147,22 +147,27 @@ for ((i = 1; i <= count; i++)); do
     pids+=($!)
 done
 
+join_line='^joined pid=[0-9]+ instances=[0-9]+[[:space:]]*$'
 # Wait for every join line (or for a copy to die before it joined).
 deadline=$((SECONDS + ${LAUNCH_TIMEOUT:-120}))
 while :; do
-    mapfile -t waiting < <(grep -L '^joined ' "$work"/[0-9]*.out 2>/dev/null || true)
+    # A whole join line: a reader can catch a line half written.
+    mapfile -t waiting < <(grep -LE "$join_line" "$work"/[0-9]*.out 2>/dev/null || true)
     joined=$((count - ${#waiting[@]}))
     [ "$joined" -lt "$count" ] || break
     dead=0
     for file in "${waiting[@]}"; do
         i=${file##*/}
-        if ! kill -0 "${pids[${i%.out} - 1]}" 2>/dev/null && ! grep -q '^joined ' "$file"; then
+        if ! kill -0 "${pids[${i%.out} - 1]}" 2>/dev/null && ! grep -qE "$join_line" "$file"; then
             dead=$((dead + 1))
         fi
     done
     if [ "$dead" -gt 0 ] || [ "$SECONDS" -ge "$deadline" ]; then break; fi
     sleep 0.05
 done
+# Peek first, while every copy is surely running; then read the join lines,
+# whose last bytes have surely landed by now.
+running=$(peek || true)
 counts=$(cat "$work"/[0-9]*.out | tr -d '\r' | sed -n 's/^joined pid=[0-9]* instances=\([0-9]*\)$/\1/p' | sort -n)
 lowest=$(head -n 1 <<<"$counts")
 highest=$(tail -n 1 <<<"$counts")
@@ -172,7 +177,6 @@ else
     check FAIL joined "$joined of $count copies printed a join line"
 fi
 
-running=$(peek || true)
 if [[ $running =~ ^instances=$count( nattch=$count)?$ ]]; then
     check OK "peek, running" "$running"
 else

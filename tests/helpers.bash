@@ -45,7 +45,8 @@ start_copy() {
 # wait_for_line NAME REGEX [SECONDS]: until NAME.out has a matching line.
 wait_for_line() {
     local file=$BATS_TEST_TMPDIR/$1.out deadline=$((SECONDS + ${3:-30}))
-    until tr -d '\r' <"$file" 2>/dev/null | grep -Eq "$2"; do
+    # Complete lines only: a reader can catch the last one half written.
+    until [ -f "$file" ] && head -n "$(wc -l <"$file")" "$file" | tr -d '\r' | grep -Eq "$2"; do
         if [ "$SECONDS" -ge "$deadline" ]; then
             echo "timed out waiting for /$2/ in $1.out:" >&2
             cat "$file" "$BATS_TEST_TMPDIR/$1.err" >&2 || true
