@@ -50,7 +50,7 @@ static DWORD WINAPI watch_input(LPVOID unused)
     return 0;
 }
 
-void stop_install(long hold_seconds)
+bool stop_install(long hold_seconds)
 {
     stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     left_event = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -67,6 +67,7 @@ void stop_install(long hold_seconds)
         if (t != NULL)
             CloseHandle(t);
     }
+    return true;
 }
 
 bool stop_wait(unsigned ms)
@@ -129,7 +130,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void stop_install(long hold_seconds)
+bool stop_install(long hold_seconds)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -149,6 +150,7 @@ void stop_install(long hold_seconds)
     if (hold_seconds >= 0)
         deadline_ms = now_ms() + (long long)hold_seconds * 1000;
     input_is_terminal = isatty(STDIN_FILENO);
+    return true;
 }
 
 /* Enter or end of input on the terminal, but only while we are in the

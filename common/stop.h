@@ -13,8 +13,10 @@
 
 #include <stdbool.h>
 
-/* Install the handlers and start the hold clock (hold < 0: no limit). */
-void stop_install(long hold_seconds);
+/* Install the handlers and start the hold clock (hold < 0: no limit).
+ * Returns false, after reporting why on standard error, when a handler
+ * could not be installed: the demo then exits 1 before it joins. */
+bool stop_install(long hold_seconds);
 
 /* Wait up to ms milliseconds. Returns true as soon as it is time to leave. */
 bool stop_wait(unsigned ms);

@@ -8,7 +8,7 @@ setup() {
     PROG=$BIN_DIR/03-sysv-shm
     SHM_TOOL=$TEST_TOOL_DIR/shm-tool
     [ -x "$PROG" ] || fail "build the demo first: make"
-    KEY=$(fresh_key)
+    fresh_key KEY
 }
 
 teardown() {

@@ -14,16 +14,22 @@ load "$BATS_LIB/bats-assert/load"
 
 COPY_PIDS=()
 KEYS=()
+# Every key the tests use starts with these two hex digits, so the end of
+# the run can prove that none was left behind (tests/zz-leftovers.bats).
+TEST_KEY_PREFIX=7e
 
-# A System V key that nothing uses now, remembered for teardown.
+# fresh_key VAR: store in VAR a System V key that nothing uses now, and
+# remember it for teardown. Call it directly, never as KEY=$(fresh_key): a
+# $(...) subshell cannot add to this shell's KEYS, and teardown would then
+# leave the test's segments behind.
 fresh_key() {
     local key
     while :; do
-        key=$(printf '0x7e%02x%04x' $((RANDOM % 256)) $((RANDOM % 65536)))
+        key=$(printf '0x%s%02x%04x' "$TEST_KEY_PREFIX" $((RANDOM % 256)) $((RANDOM % 65536)))
         ipcs -m | awk -v k="$key" '$1 == k { found = 1 } END { exit found }' && break
     done
     KEYS+=("$key")
-    echo "$key"
+    printf -v "$1" '%s' "$key"
 }
 
 # Does a segment exist under this key?

@@ -386,7 +386,8 @@ int main(int argc, char **argv)
 
     /* Handlers first: a signal from now on only sets a flag, and the main
      * loop below leaves properly even if it came before we joined. */
-    stop_install(cli.hold);
+    if (!stop_install(cli.hold))
+        return EXIT_SYSCALL;
 
     if (cli.peek)
         return peek(key);

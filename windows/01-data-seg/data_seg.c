@@ -119,7 +119,8 @@ int main(int argc, char **argv)
     int status = cli_parse(&cli, argc, argv, &spec);
     if (status >= 0)
         return status;
-    stop_install(cli.hold);
+    if (!stop_install(cli.hold))
+        return EXIT_SYSCALL;
 
     if (!counter_is_ours())
         return EXIT_SYSCALL;

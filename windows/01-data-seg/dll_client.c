@@ -34,7 +34,8 @@ int main(int argc, char **argv)
     int status = cli_parse(&cli, argc, argv, &spec);
     if (status >= 0)
         return status;
-    stop_install(cli.hold);
+    if (!stop_install(cli.hold))
+        return EXIT_SYSCALL;
 
     const char *why = shared_dll_problem();
     if (why != NULL) {

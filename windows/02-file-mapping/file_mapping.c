@@ -253,7 +253,8 @@ int main(int argc, char **argv)
         return status;
     snprintf(full_name, sizeof full_name, "%s\\%s", id.global ? "Global" : "Local", id.name);
     snprintf(described, sizeof described, id.file ? "%s (backed by %s)" : "%s", full_name, id.file);
-    stop_install(cli.hold);
+    if (!stop_install(cli.hold))
+        return EXIT_SYSCALL;
 
     if (cli.peek)
         return peek(&id);
