@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # install-deps.sh - make sure the tools a make target needs are here.
 #
-#   scripts/install-deps.sh test|lint|docs
+#   scripts/install-deps.sh test|lint|docs|windows
 #
+# windows: what building and running the Windows demos needs (the MinGW-w64
+# cross compiler, clang and lld, Wine); test and docs include it.
 # Installs what is missing from the distribution's packages (Debian or
 # Ubuntu, with apt-get) when it runs as root or may use sudo, saying what it
 # installs. Where it cannot, it prints the exact packages to install and
@@ -13,7 +15,7 @@ usage() { sed -n '3,4p' "$0" | sed 's/^# \{0,3\}//; 1s/^/usage: /'; }
 
 case "${1:-}" in
 -h | --help) usage; exit 0 ;;
-test | lint | docs) target=$1 ;;
+test | lint | docs | windows) target=$1 ;;
 *) usage >&2; exit 2 ;;
 esac
 
@@ -39,6 +41,14 @@ lint)
     want shellcheck shellcheck
     want cppcheck cppcheck
     want clang-format clang-format
+    ;;
+windows)
+    want x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
+    want x86_64-w64-mingw32-objdump binutils-mingw-w64-x86-64
+    want clang clang
+    want ld.lld lld
+    want wine wine
+    want /usr/lib/wine/wine64 wine64
     ;;
 docs) # the transcripts run every demo, the Windows ones under Wine
     want ipcs util-linux
@@ -70,8 +80,8 @@ if ! command -v apt-get >/dev/null || [ "${sudo[0]:-}" = none ]; then
     exit 1
 fi
 
-echo "make $target: installing missing packages: ${missing[*]}"
+echo "install-deps $target: installing missing packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-echo "make $target: installed ${missing[*]}"
+echo "install-deps $target: installed ${missing[*]}"

@@ -6,8 +6,13 @@ rem
 rem   scripts\launch.bat N PROGRAM [ARGS...]
 rem
 rem Example:  scripts\launch.bat 3 build\win64\02-file-mapping.exe --name lab1
+rem From Linux, under Wine, quote the whole command for cmd:
+rem   wine cmd /c "scripts\launch.bat 3 build\win64\02-file-mapping.exe --name lab1"
 rem Every copy runs with --hold (10 seconds plus half a second per copy, or
 rem LAUNCH_HOLD), because a batch file cannot send Ctrl+C to one process.
+rem It makes the same checks as launch.sh, in the same words, except
+rem "stopped" and "left behind" (it cannot read a start /b copy's exit
+rem status, and Windows has no ipcs).
 rem Exit status: 0 the counts were right, 1 a check failed, 2 bad command line.
 setlocal EnableExtensions EnableDelayedExpansion
 
@@ -62,10 +67,13 @@ if not exist "%WORK%\" (
     exit /b 1
 )
 set FAILURES=0
-echo launch: %N% copies of %NAME%%ARGS% --hold %HOLD%
+echo launch: %N% copies of %NAME% --quiet --hold %HOLD%%ARGS%
+echo   (each copy leaves when its --hold runs out: a batch file cannot send Ctrl+C to one copy)
 
+rem <nul: a start /b copy shares this console, and one that reads it would
+rem take the lines typed for cmd.
 for /L %%i in (1,1,%N%) do (
-    start "" /b "%PROGRAM%" --quiet --hold %HOLD%%ARGS% > "%WORK%\%%i.out" 2>&1
+    start "" /b "%PROGRAM%" --quiet --hold %HOLD%%ARGS% <nul > "%WORK%\%%i.out" 2>&1
 )
 
 rem Wait until a peek counts every copy. (The output files stay locked while
@@ -78,36 +86,69 @@ for /L %%t in (1,1,%HOLD%) do (
         if not "!RUNNING!"=="instances=%N%" ping -n 2 127.0.0.1 >nul
     )
 )
-if "!RUNNING!"=="instances=%N%" (
-    echo   peek, running    !RUNNING!   ok
-) else (
-    echo   peek, running    !RUNNING! ^(expected instances=%N%^)   MISMATCH
-    set /a FAILURES+=1
-)
 
 rem Wait for every copy to finish: its file ends with a left (or crashing)
 rem line. type, not findstr: some findstr versions (Wine's) always succeed.
 set /a LIMIT=HOLD + 60
 set DONE=0
-set LEFT=0
 for /L %%t in (1,1,%LIMIT%) do (
     if !DONE! lss %N% (
         set DONE=0
-        set LEFT=0
         for /L %%i in (1,1,%N%) do (
             for /f "usebackq tokens=1" %%w in (`type "%WORK%\%%i.out" 2^>nul`) do (
-                if "%%w"=="left" set /a DONE+=1, LEFT+=1
+                if "%%w"=="left" set /a DONE+=1
                 if "%%w"=="crashing" set /a DONE+=1
             )
         )
         if !DONE! lss %N% ping -n 2 127.0.0.1 >nul
     )
 )
-if !LEFT!==%N% (
-    echo   left             %N% of %N% copies left cleanly   ok
-) else (
-    echo   left             !LEFT! of %N% copies left cleanly   MISMATCH
+
+rem Read every join and left line: "joined pid=P instances=C" splits on
+rem spaces and = into joined, pid, P, instances, C.
+set JOINED=0
+set LEFT=0
+for /L %%i in (1,1,%N%) do (
+    for /f "usebackq tokens=1,5 delims== " %%a in (`type "%WORK%\%%i.out" 2^>nul`) do (
+        if "%%a"=="joined" (
+            set /a JOINED+=1
+            set "SAID_JOINED_%%b=1"
+        )
+        if "%%a"=="left" (
+            set /a LEFT+=1
+            set "SAID_LEFT_%%b=1"
+        )
+    )
+)
+set JOIN_ONCE=0
+set LEFT_ONCE=0
+set /a LAST=N-1
+for /L %%k in (1,1,%N%) do if defined SAID_JOINED_%%k set /a JOIN_ONCE+=1
+for /L %%k in (0,1,%LAST%) do if defined SAID_LEFT_%%k set /a LEFT_ONCE+=1
+
+if not !JOINED!==%N% (
+    echo   joined           !JOINED! of %N% copies printed a join line   MISMATCH
     set /a FAILURES+=1
+) else if not !JOIN_ONCE!==%N% (
+    echo   joined           %N% of %N%, but their join lines did not say instances=1 to %N% once each   MISMATCH
+    set /a FAILURES+=1
+) else (
+    echo   joined           %N% of %N% ^(their join lines said instances=1 to %N%^)   ok
+)
+if "!RUNNING!"=="instances=%N%" (
+    echo   peek, running    !RUNNING!   ok
+) else (
+    echo   peek, running    !RUNNING! ^(expected instances=%N%^)   MISMATCH
+    set /a FAILURES+=1
+)
+if not !LEFT!==%N% (
+    echo   left             !LEFT! of %N% copies printed a left line   MISMATCH
+    set /a FAILURES+=1
+) else if not !LEFT_ONCE!==%N% (
+    echo   left             %N% of %N%, but their left lines did not say instances=0 to !LAST! once each   MISMATCH
+    set /a FAILURES+=1
+) else (
+    echo   left             %N% of %N% ^(their left lines said instances=0 to !LAST!^)   ok
 )
 
 set "AFTER="

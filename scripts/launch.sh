@@ -7,13 +7,19 @@
 # Example:
 #   $ scripts/launch.sh -n 3 -- build/bin/03-sysv-shm --key 0x1234
 #   launch: 3 copies of 03-sysv-shm --key 0x1234
-#     joined           3 of 3 (their join lines said instances=1 to 3)
+#     joined           3 of 3 (their join lines said instances=1 to 3)   ok
 #     peek, running    instances=3 nattch=3   ok
 #     stopped          SIGINT to every copy; 3 of 3 exited 0   ok
+#     left             3 of 3 (their left lines said instances=0 to 2)   ok
 #     peek, after      instances=0 nattch=0   ok
 #     left behind      nothing under key 0x00001234 in ipcs -m   ok
 #   launch: ok
 #
+# scripts\launch.bat, its Windows twin, makes the same checks in the same
+# words, except "stopped" and "left behind" (a batch file cannot read the
+# exit status of a start /b copy, and Windows has no ipcs).
+# A program without --peek (the minimal versions) is judged from its join
+# and left lines alone: they must say 1 to N, and N-1 to 0, once each.
 # PROGRAM ending in .exe runs under Wine, in $WINEPREFIX if it is set, or
 # else in a new prefix made for this run and removed at the end. ARGS are
 # passed to every copy; --peek gets the identity options among them.
@@ -92,15 +98,13 @@ made_prefix=""
 runner=()
 if [[ $program == *.exe ]]; then
     command -v wine >/dev/null || die_usage "'$program' needs Wine, which is not installed"
-    export WINEDEBUG=${WINEDEBUG:--all}
+    # shellcheck source=scripts/wine-prefix.bash
+    . "$here/scripts/wine-prefix.bash"
     if [ -z "${WINEPREFIX:-}" ]; then
-        export WINEPREFIX=$work/wineprefix
-        made_prefix=yes
+        # Made whole before N copies race to make it, and removed at the end.
+        made_prefix=$work/wineprefix
+        wine_prefix_make "$made_prefix" || { rm -rf "$work"; exit 1; }
     fi
-    # Make the prefix before N copies race to make it, and keep its
-    # wineserver up until we are done (it would stop when idle).
-    if [ -n "$made_prefix" ]; then mkdir -p "$WINEPREFIX" && wineserver -p </dev/null >/dev/null 2>&1; fi
-    wine cmd /c exit >/dev/null 2>&1 </dev/null || true
     runner=(wine)
 fi
 
@@ -112,7 +116,7 @@ stop_all() {
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    if [ -n "$made_prefix" ]; then wineserver -k >/dev/null 2>&1 || true; fi
+    if [ -n "$made_prefix" ]; then wine_prefix_remove "$made_prefix"; fi
     rm -rf "$work"
 }
 interrupted() {
@@ -139,8 +143,40 @@ peek() {
     "${runner[@]}" "$program" --peek "${peek_args[@]}" </dev/null 2>"$work/peek.err" | tr -d '\r'
 }
 
+# Does the program have --peek? A program without it (a minimal version)
+# rejects the option as a bad command line, with exit status 2.
+has_peek=yes
+peek_status=0
+"${runner[@]}" "$program" --peek "${peek_args[@]}" </dev/null >/dev/null 2>&1 || peek_status=$?
+[ "$peek_status" -ne 2 ] || has_peek=""
+
+# the numbers after instances= in the lines starting with WORD, sorted
+numbers_in() {
+    cat "$work"/[0-9]*.out | tr -d '\r' | sed -n "s/^$1 pid=[0-9]* instances=\([0-9]*\)\$/\1/p" | sort -n
+}
+
+# check_each_once WORD FIRST LAST: every copy printed one WORD line ("joined"
+# or "left"), and together they said instances=FIRST to LAST, each once.
+check_each_once() {
+    local word=$1 first=$2 last=$3 label=$1 noun=${1%ed} said expected
+    said=$(numbers_in "$word" | tr '\n' ' ')
+    said=${said% }
+    expected=$(seq "$first" "$last" | tr '\n' ' ')
+    expected=${expected% }
+    local lines
+    lines=$(cat "$work"/[0-9]*.out | tr -d '\r' | grep -c "^$word " || true)
+    if [ "$lines" -ne "$count" ]; then
+        check FAIL "$label" "$lines of $count copies printed a $noun line"
+    elif [ "$said" != "$expected" ]; then
+        check FAIL "$label" "$count of $count, but their $noun lines said instances=${said:0:60} (expected $first to $last, once each)"
+    else
+        check OK "$label" "$count of $count (their $noun lines said instances=$first to $last)"
+    fi
+}
+
 name=$(basename "$program")
 printf 'launch: %d copies of %s\n' "$count" "$name${copy_args[*]:+ ${copy_args[*]}}"
+[ -n "$has_peek" ] || echo "  ($name has no --peek: judged from the join and left lines)"
 
 for ((i = 1; i <= count; i++)); do
     "${runner[@]}" "$program" "${copy_args[@]}" </dev/null >"$work/$i.out" 2>"$work/$i.err" &
@@ -167,20 +203,16 @@ while :; do
 done
 # Peek first, while every copy is surely running; then read the join lines,
 # whose last bytes have surely landed by now.
-running=$(peek || true)
-counts=$(cat "$work"/[0-9]*.out | tr -d '\r' | sed -n 's/^joined pid=[0-9]* instances=\([0-9]*\)$/\1/p' | sort -n)
-lowest=$(head -n 1 <<<"$counts")
-highest=$(tail -n 1 <<<"$counts")
-if [ "$joined" -eq "$count" ]; then
-    check OK joined "$joined of $count (their join lines said instances=$lowest to $highest)"
-else
-    check FAIL joined "$joined of $count copies printed a join line"
-fi
+running=""
+[ -z "$has_peek" ] || running=$(peek || true)
+check_each_once joined 1 "$count"
 
-if [[ $running =~ ^instances=$count( nattch=$count)?$ ]]; then
-    check OK "peek, running" "$running"
-else
-    check FAIL "peek, running" "${running:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=$count)"
+if [ -n "$has_peek" ]; then
+    if [[ $running =~ ^instances=$count( nattch=$count)?$ ]]; then
+        check OK "peek, running" "$running"
+    else
+        check FAIL "peek, running" "${running:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=$count)"
+    fi
 fi
 
 if [ -z "$hold" ]; then
@@ -206,14 +238,16 @@ if [ "$exited_ok" -eq "$count" ]; then
 else
     check FAIL stopped "$how; $exited_ok of $count exited 0 ($(IFS=,; echo "${bad_exits[*]:0:5}"))"
 fi
-left=$(cat "$work"/[0-9]*.out | grep -c '^left ' || true)
-[ "$left" -eq "$count" ] || check FAIL "left lines" "$left of $count copies printed a left line"
+check_each_once left 0 "$((count - 1))"
 
-after=$(peek || true)
-if [[ $after =~ ^instances=0( nattch=0)?$ ]]; then
-    check OK "peek, after" "$after"
-else
-    check FAIL "peek, after" "${after:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=0)"
+after=""
+if [ -n "$has_peek" ]; then
+    after=$(peek || true)
+    if [[ $after =~ ^instances=0( nattch=0)?$ ]]; then
+        check OK "peek, after" "$after"
+    else
+        check FAIL "peek, after" "${after:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=0)"
+    fi
 fi
 
 # A System V demo (its peek shows nattch) must leave no segment behind.

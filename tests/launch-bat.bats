@@ -21,10 +21,35 @@ batrun() {
 @test "launch.bat starts 3 copies with start /b, counts 3, then 0, and exits 0" {
     batrun "$BAT" 3 "$EXE" --name "$NAME"
     assert_success
-    assert_line "launch: 3 copies of 02-file-mapping.exe --name $NAME --hold 4"
+    assert_line "launch: 3 copies of 02-file-mapping.exe --quiet --hold 4 --name $NAME"
+    assert_line "  (each copy leaves when its --hold runs out: a batch file cannot send Ctrl+C to one copy)"
+    assert_line --regexp "^  joined +3 of 3 \(their join lines said instances=1 to 3\)   ok$"
     assert_line --regexp "^  peek, running +instances=3   ok$"
-    assert_line --regexp "^  left +3 of 3 copies left cleanly   ok$"
+    assert_line --regexp "^  left +3 of 3 \(their left lines said instances=0 to 2\)   ok$"
     assert_line --regexp "^  peek, after +instances=0   ok$"
+    assert_line "launch: ok"
+}
+
+@test "launch.bat and launch.sh make the same checks in the same words" {
+    batrun "$BAT" 2 "$EXE" --name "$NAME"
+    assert_success
+    local bat_checks
+    bat_checks=$(grep '^  [a-z]' <<<"$output")
+    run "$LAUNCH" -n 2 -- "$WIN_DIR/02-file-mapping.exe" --name "$NAME-sh"
+    assert_success
+    # launch.sh alone can read exit statuses ("stopped") and ipcs ("left behind").
+    assert_equal "$bat_checks" "$(grep '^  [a-z]' <<<"$output" | grep -v -e '^  stopped ' -e '^  left behind ')"
+    assert_equal "$(wc -l <<<"$bat_checks")" 4
+}
+
+@test "the README's line runs launch.bat from Linux exactly as written" {
+    local line
+    line=$(grep -m1 '^wine cmd /c "scripts\\launch.bat ' "$REPO/README.md")
+    [ -n "$line" ] || fail "README.md shows no wine cmd /c line for launch.bat"
+    # The README's copies use the demo's default name; this run may too,
+    # since no other test does.
+    run bash -c "cd '$REPO' && LAUNCH_HOLD=4 WIN_DIR='$WIN_DIR' $line </dev/null 2>&1 | tr -d '\r'"
+    assert_success
     assert_line "launch: ok"
 }
 
@@ -40,7 +65,8 @@ batrun() {
 @test "launch.bat exits 1 and reports the mismatch when copies crash" {
     batrun "$BAT" 2 "$EXE" --name "$NAME" --crash
     assert_equal "$status" 1
-    assert_line --regexp "^  left +0 of 2 copies left cleanly   MISMATCH$"
+    assert_line --regexp "^  joined +2 of 2 \(their join lines said instances=1 to 2\)   ok$"
+    assert_line --regexp "^  left +0 of 2 copies printed a left line   MISMATCH$"
     assert_line "launch: 1 check(s) failed"
 }
 

@@ -1,0 +1,49 @@
+# wine-prefix.bash - make and remove the temporary Wine prefixes in which
+# the scripts and tests run the Windows programs. Sourced, not run:
+#
+#   . scripts/wine-prefix.bash
+#   wine_prefix_make DIR     make a whole prefix in DIR (an empty or new
+#                            folder), export WINEPREFIX=DIR, and start one
+#                            persistent wineserver for it
+#   wine_prefix_remove DIR   end every Wine process of DIR, then delete it
+#
+# Both leave a prefix that the user chose alone: call them only for
+# folders the caller made.
+# shellcheck shell=bash
+
+# Quiet Wine, and no Wine Mono or Gecko: a new prefix would otherwise try to
+# download and install them, which needs the network and shows a prompt.
+export WINEDEBUG=${WINEDEBUG:--all}
+export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
+
+wine_prefix_make() {
+    mkdir -p "$1" || return 1
+    export WINEPREFIX=$1
+    # In this order, before any program of ours starts (3>&-: a bats run
+    # waits for every holder of its fd 3, and a server would hold it):
+    # 1. wineboot makes the prefix (about 10 seconds);
+    # 2. wineserver -w waits until every process that wineboot started has
+    #    ended and their server has exited: nothing writes to the prefix
+    #    any more;
+    # 3. one persistent server: otherwise it exits a few seconds after the
+    #    last program, and a program that starts just then can fail with
+    #    "wine client error: recvmsg".
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/wineboot.XXXXXX") || return 1
+    if ! wineboot --init </dev/null >"$log" 2>&1 3>&-; then
+        echo "could not make a Wine prefix in $1; wineboot said:" >&2
+        cat "$log" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+    wineserver -w 3>&-
+    wineserver -p </dev/null >/dev/null 2>&1 3>&-
+}
+
+wine_prefix_remove() {
+    [ -d "$1" ] || return 0
+    WINEPREFIX=$1 wineserver -k >/dev/null 2>&1 || true
+    WINEPREFIX=$1 wineserver -w >/dev/null 2>&1 || true # until all have gone
+    rm -rf "$1"
+}
