@@ -179,6 +179,9 @@ printf 'launch: %d copies of %s\n' "$count" "$name${copy_args[*]:+ ${copy_args[*
 [ -n "$has_peek" ] || echo "  ($name has no --peek: judged from the join and left lines)"
 
 for ((i = 1; i <= count; i++)); do
+    # Made here, not by the copy's redirection: a file that a copy has not
+    # made yet would be missing from the list of those still waiting.
+    : >"$work/$i.out"
     "${runner[@]}" "$program" "${copy_args[@]}" </dev/null >"$work/$i.out" 2>"$work/$i.err" &
     pids+=($!)
 done
