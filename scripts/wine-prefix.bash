@@ -27,7 +27,11 @@ wine_prefix_make() {
     #    any more;
     # 3. one persistent server: otherwise it exits a few seconds after the
     #    last program, and a program that starts just then can fail with
-    #    "wine client error: recvmsg".
+    #    "wine client error: recvmsg";
+    # 4. Wine's own services (services.exe, winedevice.exe, ...) started
+    #    now, with nothing of ours as their input or output: they live as
+    #    long as the server, and would otherwise keep open the pipe or
+    #    terminal of whichever program happened to start them.
     local log
     log=$(mktemp "${TMPDIR:-/tmp}/wineboot.XXXXXX") || return 1
     if ! wineboot --init </dev/null >"$log" 2>&1 3>&-; then
@@ -39,6 +43,7 @@ wine_prefix_make() {
     rm -f "$log"
     wineserver -w 3>&-
     wineserver -p </dev/null >/dev/null 2>&1 3>&-
+    wine cmd /c exit </dev/null >/dev/null 2>&1 3>&-
 }
 
 wine_prefix_remove() {
