@@ -2,6 +2,7 @@
 #
 #   make                 build every demo this host can build (build/bin/)
 #   make 03-sysv-shm     build one demo
+#   make minimal         build the minimal version of every demo
 #   make windows         cross-build the Windows demos (build/win64/)
 #   make demo            launch 3 copies of every demo this host can run
 #   make test            install what the tests need, then run them all
@@ -96,8 +97,9 @@ WIN_MINIMAL := 01-data-seg-minimal 02-file-mapping-minimal
 01-data-seg-minimal_MSRC := windows/01-data-seg/minimal.c
 02-file-mapping-minimal_MSRC := windows/02-file-mapping/minimal.c
 
-WIN_GCC_OUT := $(WIN_PROGRAMS:%=$(WIN)/%.exe) $(WIN_DLLS:%=$(WIN)/%.dll)
-WIN_CLANG_OUT := $(WIN_PROGRAMS:%=$(WIN)/%-clang.exe) $(WIN_DLLS:%=$(WIN)/%-clang.dll)
+WIN_GCC_OUT := $(WIN_PROGRAMS:%=$(WIN)/%.exe) $(WIN_DLLS:%=$(WIN)/%.dll) $(WIN_MINIMAL:%=$(WIN)/%.exe)
+WIN_CLANG_OUT := $(WIN_PROGRAMS:%=$(WIN)/%-clang.exe) $(WIN_DLLS:%=$(WIN)/%-clang.dll) \
+	$(WIN_MINIMAL:%=$(WIN)/%-clang.exe)
 # The negative lesson: GNU ld ignores /SECTION, so the pragma route built
 # with MinGW GCC gets a section that is NOT shared. Built only for the test.
 WIN_NEGATIVE := $(WIN)/01-data-seg-pragma-gnu-ld.exe
@@ -160,7 +162,7 @@ ifeq ($(OS),Windows_NT)
 HOST_PROGRAMS := $(WIN_GCC_OUT)
 MINGW_CC := $(CC)
 else
-HOST_PROGRAMS := $(LINUX_DEMOS:%=$(BIN)/%)
+HOST_PROGRAMS := $(LINUX_DEMOS:%=$(BIN)/%) $(LINUX_MINIMAL:%=$(BIN)/%)
 endif
 
 .PHONY: test-tools minimal windows-test-tools all windows windows-negative demo test test-only lint format docs docs-check clean help \
@@ -191,10 +193,10 @@ MISSING_WINDOWS_TOOLS = $(strip $(foreach t,$(WINDOWS_TOOLS),$(if $(shell comman
 WINDOWS_DEMOS := 01-data-seg.exe 02-file-mapping.exe
 demo: all
 ifeq ($(OS),Windows_NT)
-	$(Q)scripts/demo.sh $(HOST_PROGRAMS)
+	$(Q)scripts/demo.sh $(WINDOWS_DEMOS:%=$(WIN)/%)
 else
 	$(Q)$(if $(MISSING_WINDOWS_TOOLS),,$(MAKE) --no-print-directory windows)
-	$(Q)scripts/demo.sh $(HOST_PROGRAMS) $(if $(MISSING_WINDOWS_TOOLS),,$(WINDOWS_DEMOS:%=$(WIN)/%))
+	$(Q)scripts/demo.sh $(LINUX_DEMOS:%=$(BIN)/%) $(if $(MISSING_WINDOWS_TOOLS),,$(WINDOWS_DEMOS:%=$(WIN)/%))
 	$(Q)$(if $(MISSING_WINDOWS_TOOLS),echo "== skipped the Windows demos ($(WINDOWS_DEMOS)): this machine lacks $(MISSING_WINDOWS_TOOLS)."; \
 		echo "   scripts/install-deps.sh windows installs them (as root, or with sudo); then run make demo again.")
 endif
@@ -231,6 +233,7 @@ help:
 	@echo 'Targets:'
 	@echo '  all (default)     build every demo this host can build into $(BIN)/'
 	@echo '  $(LINUX_DEMOS)       build that Linux demo only'
+	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'
 	@echo '  02-file-mapping   cross-build demo 02'
 	@echo '  windows           cross-build every Windows program into $(WIN)/'

@@ -13,7 +13,8 @@ setup() {
     for cc in gcc clang; do
         run make -C "$REPO" --no-print-directory BUILD="$OUT-$cc" CC="$cc" CFLAGS="-O2 -Werror" all
         assert_success
-        assert_output "  CC       $OUT-$cc/bin/03-sysv-shm"
+        assert_output "  CC       $OUT-$cc/bin/03-sysv-shm
+  CC       $OUT-$cc/bin/03-sysv-shm-minimal"
         run "$OUT-$cc/bin/03-sysv-shm" --help
         assert_success
     done
@@ -24,7 +25,8 @@ setup() {
     assert_success
     refute_output --partial "warning"
     local program
-    for program in 01-data-seg 01-dll-client-one 01-dll-client-two 02-file-mapping; do
+    for program in 01-data-seg 01-dll-client-one 01-dll-client-two 02-file-mapping \
+        01-data-seg-minimal 02-file-mapping-minimal; do
         [ -f "$OUT/win64/$program.exe" ] || fail "no $program.exe"
         [ -f "$OUT/win64/$program-clang.exe" ] || fail "no $program-clang.exe"
     done
