@@ -58,6 +58,14 @@ shift
 goto :collect
 :collected
 
+rem A program without --peek (a minimal version) rejects it with exit 2.
+"%PROGRAM%" --peek%PEEKARGS% >nul 2>&1
+if errorlevel 2 (
+    echo launch.bat: %NAME% has no --peek, which launch.bat needs to count running copies 1>&2
+    echo ^(a minimal version? scripts/launch.sh judges those from their join and left lines^) 1>&2
+    exit /b 2
+)
+
 set /a HOLD=10 + NUM / 2
 if defined LAUNCH_HOLD set /a HOLD=LAUNCH_HOLD
 set "WORK=%TEMP%\launch-%RANDOM%%RANDOM%"

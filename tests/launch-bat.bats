@@ -85,6 +85,9 @@ batrun() {
     batrun "$BAT"
     assert_equal "$status" 2
     assert_output --partial "usage: scripts\\launch.bat N PROGRAM [ARGS...]"
+    batrun "$BAT" 2 "$(winepath -w "$WIN_DIR/02-file-mapping-minimal.exe")"
+    assert_equal "$status" 2
+    assert_output --partial "02-file-mapping-minimal.exe has no --peek"
     batrun "$BAT" --help
     assert_success
     assert_line --index 0 "usage: scripts\\launch.bat N PROGRAM [ARGS...]"

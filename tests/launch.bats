@@ -117,3 +117,21 @@ launch_ok() {
     assert_success
     assert_line --regexp "^  peek, running +instances=2   ok$"
 }
+
+@test "launch.sh judges a program without --peek (a minimal version) from its join and left lines" {
+    local minimal=$BIN_DIR/03-sysv-shm-minimal key=0x4d494e03
+    if segment_exists "$key"; then skip "a segment under the minimal version's key $key exists"; fi
+    KEYS+=("$key") # teardown removes it even if the launch fails
+    run "$LAUNCH" -n 4 -- "$minimal"
+    assert_success
+    assert_line "  (03-sysv-shm-minimal has no --peek: judged from the join and left lines)"
+    assert_line --regexp "^  joined +4 of 4 \(their join lines said instances=1 to 4\)   ok$"
+    assert_line --regexp "^  left +4 of 4 \(their left lines said instances=0 to 3\)   ok$"
+    refute_line --partial "peek, "
+    run segment_exists "$key"
+    assert_failure
+    # A copy that cannot join is a mismatch, not a pass.
+    run "$LAUNCH" -n 2 -- "$minimal" --bogus
+    assert_equal "$status" 1
+    assert_line --regexp "^  joined +0 of 2 copies printed a join line   MISMATCH$"
+}
