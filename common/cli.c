@@ -51,7 +51,8 @@ static void print_help(const struct cli_spec *spec)
            "of input at a terminal, on Ctrl+C, or when the hold ends.\n\n"
            "  --hold SECONDS  leave after SECONDS (a whole number, 0 or more)\n"
            "  --quiet         do not print the live \"now\" lines\n"
-           "  --crash         when the hold ends, die at once without leaving\n"
+           "  --crash         die at once instead of leaving, when the hold ends or a\n"
+           "                  stop is asked for (Enter, Ctrl+C, a signal)\n"
            "  --peek          print the current count and exit; creates nothing\n"
            "  --help          print this help and exit\n");
     for (int i = 0; i < spec->extra_count; i++) {
@@ -64,7 +65,14 @@ static void print_help(const struct cli_spec *spec)
     }
     if (spec->details != NULL)
         printf("\n%s\n", spec->details);
-    printf("\nExit status: 0 success, 1 a system call failed, 2 bad command line.\n");
+    printf("\nExit status: 0 success, 1 a system call failed or the shared memory is not\n"
+           "one of our counters, 2 bad command line.\n");
+#ifdef _WIN32
+    printf("With --crash the program ends itself with TerminateProcess, exit code 9.\n");
+#else
+    printf("With --crash the program kills itself with SIGKILL, so it has no exit\n"
+           "status of its own: a shell reports 137 (128 + 9, the signal's number).\n");
+#endif
     fflush(stdout);
 }
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <windows.h>
 
+#include "errors.h"
+
 static HANDLE stop_event; /* set when a stop is asked for */
 static HANDLE left_event; /* set once the main loop has left */
 static ULONGLONG deadline;
@@ -26,14 +28,18 @@ static BOOL WINAPI on_console_event(DWORD type)
         SetEvent(stop_event);
         return TRUE; /* handled: the main loop leaves by itself */
     case CTRL_CLOSE_EVENT:
-    case CTRL_LOGOFF_EVENT:
-    case CTRL_SHUTDOWN_EVENT:
-        /* The system ends the process as soon as this returns (or after
-         * about 5 seconds), so wait here until the main loop has left. */
+        /* The console is closing. The system ends the process as soon as
+         * this returns (or after about 5 seconds), so wait here until the
+         * main loop has left. */
         SetEvent(stop_event);
         WaitForSingleObject(left_event, 4000);
         return TRUE;
-    default: return FALSE; /* not ours: let the next handler decide */
+    default:
+        /* Not ours: let the next handler decide. CTRL_LOGOFF_EVENT and
+         * CTRL_SHUTDOWN_EVENT reach services only: an interactive program
+         * is ended at logoff or shutdown before they are sent, so it never
+         * leaves, just like a --crash copy. */
+        return FALSE;
     }
 }
 /* end excerpt */
@@ -52,9 +58,31 @@ static DWORD WINAPI watch_input(LPVOID unused)
 
 bool stop_install(long hold_seconds)
 {
+    /* Manual-reset events, not set yet: once set, they stay set. */
     stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (stop_event == NULL) {
+        report_win32("CreateEventW", "stop event", GetLastError());
+        return false;
+    }
     left_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    SetConsoleCtrlHandler(on_console_event, TRUE);
+    if (left_event == NULL) {
+        report_win32("CreateEventW", "left event", GetLastError());
+        return false;
+    }
+    if (!SetConsoleCtrlHandler(on_console_event, TRUE)) {
+        report_win32("SetConsoleCtrlHandler", "on_console_event, TRUE", GetLastError());
+        return false;
+    }
+    /* "start /b" starts a program with Ctrl+C ignored, and a process that
+     * ignores Ctrl+C passes that on to the children it starts. Such a copy
+     * would see Ctrl+Break but never Ctrl+C. A NULL handler with FALSE
+     * turns Ctrl+C back on for this process; no other process changes.
+     * (After our handler is in place: a Ctrl+C in between would otherwise
+     * reach the default handler, which ends the process.) */
+    if (!SetConsoleCtrlHandler(NULL, FALSE)) {
+        report_win32("SetConsoleCtrlHandler", "NULL, FALSE", GetLastError());
+        return false;
+    }
     if (hold_seconds >= 0) {
         has_deadline = true;
         deadline = GetTickCount64() + (ULONGLONG)hold_seconds * 1000u;
@@ -64,8 +92,11 @@ bool stop_install(long hold_seconds)
     DWORD mode;
     if (GetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), &mode)) {
         HANDLE t = CreateThread(NULL, 0, watch_input, NULL, 0, NULL);
-        if (t != NULL)
-            CloseHandle(t);
+        if (t == NULL) {
+            report_win32("CreateThread", "watch_input", GetLastError());
+            return false;
+        }
+        CloseHandle(t); /* the thread runs on without its handle */
     }
     return true;
 }
@@ -92,6 +123,9 @@ void stop_done(void)
 void crash_self(void)
 {
     fflush(NULL);
+    /* The exit code is ours to choose: 9, after SIGKILL's number. So a
+     * --crash copy exits with status 9 (%ERRORLEVEL% in cmd, $? in a shell
+     * that runs it under Wine). */
     TerminateProcess(GetCurrentProcess(), 9);
 }
 
@@ -102,6 +136,15 @@ void sleep_ms(unsigned ms)
 
 #else /* POSIX */
 
+/* ppoll() (see stop_wait) is not in POSIX.1-2008, the standard the rest of
+ * this file keeps to: man 2 poll calls it Linux-specific, and glibc
+ * declares it only under _GNU_SOURCE. That must be defined before the first
+ * C library header, and this is the first: stop.h includes only
+ * <stdbool.h>, which comes with the compiler. On a system without ppoll(),
+ * pselect() (POSIX.1-2001, man 2 select) closes the same race with an
+ * fd_set in place of the pollfd. */
+#define _GNU_SOURCE
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -110,9 +153,14 @@ void sleep_ms(unsigned ms)
 #include <time.h>
 #include <unistd.h>
 
+#include "errors.h"
+
 static volatile sig_atomic_t caught; /* the signal that asked us to stop */
 static long long deadline_ms = -1;
 static bool input_is_terminal;
+/* The signal mask stop_wait sleeps with: the one we started with, minus
+ * the stop signals we handle. Everywhere else those stay blocked. */
+static sigset_t wait_mask;
 
 /* excerpt: signal-handler */
 /* Async-signal-safe: it only stores a number. printf, exit or shmdt here
@@ -130,22 +178,87 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The signals that ask a copy to stop. Which of them we handle:
+ * - SIGINT, SIGTERM and SIGQUIT always, so that a copy can always be
+ *   stopped, even one that started with them ignored. A shell without job
+ *   control (a script, or bats) starts a background job with SIGINT and
+ *   SIGQUIT ignored, and launch.sh and the tests stop such copies with
+ *   SIGINT.
+ * - SIGHUP only if it was not ignored when we started. An ignored signal
+ *   stays ignored across execve (man 7 signal): that is how nohup works,
+ *   and "nohup prog &" must outlive the terminal it was started from. */
+static const struct {
+    int number;
+    const char *name;
+    bool keep_if_ignored;
+} stop_signals[] = {
+    { SIGINT, "SIGINT", false },
+    { SIGTERM, "SIGTERM", false },
+    { SIGQUIT, "SIGQUIT", false },
+    { SIGHUP, "SIGHUP", true },
+};
+
 bool stop_install(long hold_seconds)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: a signal wakes poll() at once */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
+    /* No SA_RESTART, though it would change nothing here: once this
+     * function has returned, the handler only runs inside ppoll() in
+     * stop_wait (the signals are blocked everywhere else, see below), and
+     * poll() and ppoll() are never restarted after a handler, whatever
+     * SA_RESTART says: they fail with EINTR (man 7 signal, "Interruption
+     * of system calls and library functions by signal handlers"). */
+    sa.sa_flags = 0;
+
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
+        int sig = stop_signals[i].number;
+        struct sigaction old;
+        if (sigaction(sig, NULL, &old) == -1) {
+            report_errno("sigaction", stop_signals[i].name, errno);
+            return false;
+        }
+        if (stop_signals[i].keep_if_ignored && old.sa_handler == SIG_IGN)
+            continue; /* nohup: leave it ignored */
+        if (sigaction(sig, &sa, NULL) == -1) {
+            report_errno("sigaction", stop_signals[i].name, errno);
+            return false;
+        }
+        sigaddset(&handled, sig);
+    }
 
     /* A closed pipe on standard output (prog | head -1) must not kill us
      * before we leave: the write fails with EPIPE instead. */
     sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
+    if (sigaction(SIGPIPE, &sa, NULL) == -1) {
+        report_errno("sigaction", "SIGPIPE", errno);
+        return false;
+    }
+
+    /* Checking the flag and then sleeping in poll() is a race: a signal
+     * that lands between the two runs the handler at once, and poll() then
+     * sleeps its whole timeout before anyone looks at the flag again. So
+     * the stop signals stay blocked from here on (one that arrives waits,
+     * pending), and stop_wait checks the flag and then calls ppoll(), which
+     * unblocks them and starts waiting in one atomic step: a pending signal
+     * interrupts it at once. sigprocmask is for single-threaded programs,
+     * as these demos are (pthread_sigmask is the threaded version). */
+    sigset_t original;
+    if (sigprocmask(SIG_BLOCK, &handled, &original) == -1) {
+        report_errno("sigprocmask", "SIG_BLOCK", errno);
+        return false;
+    }
+    /* ppoll() waits with the mask we started with, minus the signals we
+     * handle: a blocked mask is inherited across fork and execve (man 7
+     * signal), and a stop signal our parent had blocked would otherwise
+     * never reach the handler. */
+    wait_mask = original;
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        if (sigismember(&handled, stop_signals[i].number) == 1)
+            sigdelset(&wait_mask, stop_signals[i].number);
 
     if (hold_seconds >= 0)
         deadline_ms = now_ms() + (long long)hold_seconds * 1000;
@@ -163,6 +276,8 @@ static bool watching_input(void)
 
 bool stop_wait(unsigned ms)
 {
+    /* The stop signals are blocked here (see stop_install): none can set
+     * the flag between this check and ppoll(). */
     if (caught)
         return true;
     if (deadline_ms >= 0) {
@@ -174,7 +289,10 @@ bool stop_wait(unsigned ms)
     }
     struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
     bool watch = watching_input();
-    int ready = poll(&in, watch ? 1 : 0, (int)ms);
+    struct timespec timeout = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+    /* Unblock the stop signals and wait, in one step; a signal that was
+     * already pending, or comes while we wait, ends it with EINTR. */
+    int ready = ppoll(&in, watch ? 1 : 0, &timeout, &wait_mask);
     if (ready > 0 && (in.revents & (POLLIN | POLLHUP | POLLERR))) {
         char line[256];
         ssize_t n = read(STDIN_FILENO, line, sizeof line);
@@ -196,9 +314,12 @@ void crash_self(void)
     raise(SIGKILL); /* cannot be caught or ignored: we end here */
 }
 
+/* The stop signals are blocked outside stop_wait, so they do not cut this
+ * short: they stay pending until the next stop_wait. The loop finishes the
+ * sleep if some other handler interrupts it (EINTR). */
 void sleep_ms(unsigned ms)
 {
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
         ;
 }

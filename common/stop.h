@@ -1,12 +1,13 @@
 /*
  * stop.h - how a running copy learns that it is time to leave.
  *
- * A copy leaves when its --hold runs out, when it is told to stop (SIGINT,
- * SIGTERM, SIGHUP or SIGQUIT on POSIX; Ctrl+C, Ctrl+Break or closing the
- * console window on Windows), or when Enter is pressed or input ends on an
- * interactive terminal. The handlers only record that a stop was asked
- * for: the main loop does the leaving, outside the handler, where it is
- * safe to call anything.
+ * A copy leaves when its --hold runs out, when it is told to stop (on
+ * POSIX SIGINT, SIGTERM, SIGQUIT, and SIGHUP unless it was ignored at start,
+ * as under nohup; on Windows Ctrl+C, Ctrl+Break or closing the console
+ * window), or when Enter is pressed or input ends on an interactive
+ * terminal. The handlers only record that a stop was asked for: the main
+ * loop does the leaving, outside the handler, where it is safe to call
+ * anything.
  */
 #ifndef COMMON_STOP_H
 #define COMMON_STOP_H
@@ -15,7 +16,9 @@
 
 /* Install the handlers and start the hold clock (hold < 0: no limit).
  * Returns false, after reporting why on standard error, when a handler
- * could not be installed: the demo then exits 1 before it joins. */
+ * could not be installed: the demo then exits 1 before it joins. On POSIX
+ * the stop signals are blocked from then on, except while stop_wait waits:
+ * one that comes earlier waits, pending, for the first stop_wait. */
 bool stop_install(long hold_seconds);
 
 /* Wait up to ms milliseconds. Returns true as soon as it is time to leave. */

@@ -7,7 +7,9 @@
  * changes, and takes its one away when it leaves. The last copy out removes
  * the segment. A copy killed with SIGKILL (or --crash) never takes its one
  * away: the kernel's own attach count, shm_nattch, shows what really
- * happened, and the next copy to find nobody attached starts again from 0.
+ * happened. A copy that leaves while nobody else is attached removes the
+ * segment whatever the count says; if every copy was killed, the segment
+ * stays, and the next copy to find nobody attached starts again from 0.
  *
  * Build this file on its own (from this folder, in bash):
  *   cc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 03-sysv-shm sysv_shm.c ../../common/{cli,errors,header_check,output,stop}.c
@@ -24,12 +26,16 @@
 #define _DEFAULT_SOURCE   /* SHM_DEST, the "removed" flag Linux shows */
 
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "cli.h"
 #include "errors.h"
@@ -43,11 +49,13 @@
 
 #define POLL_MS 100        /* how often the live loop looks at the count */
 #define READY_WAIT_MS 1000 /* how long to wait for a creator to initialise */
-#define MAX_ATTEMPTS 1000  /* retries while segments are being removed */
+#define JOIN_WAIT_MS 3000  /* how long to keep trying while segments are removed */
+#define PAUSE_MAX_MS 32    /* the longest pause between two tries */
 
 /* excerpt: layout */
-/* Stored instead of a count when the last copy has left: from then on
- * nobody may join this segment, and it is about to be removed. */
+/* Stored instead of a count by the copy that leaves last, or that leaves
+ * while nobody else is attached: from then on nobody may join this
+ * segment, and it is about to be removed. */
 #define SEGMENT_CLOSED (-1)
 
 /* --- Step 0: the shared layout -------------------------------------------
@@ -71,6 +79,15 @@ struct shared_counter {
 /* end excerpt */
 
 enum step { STEP_OK, STEP_RETRY, STEP_FAILED };
+
+/* Milliseconds on CLOCK_MONOTONIC, for deadlines: unlike the time of day,
+ * it never jumps when someone sets the clock. */
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static char key_hex[16];  /* "0x53484d03", as ipcs and ipcrm show keys */
 static char key_text[32]; /* "key=0x53484d03", for messages */
@@ -128,26 +145,106 @@ static enum step removed_or_failed(const char *call, int err)
     return STEP_FAILED;
 }
 
-/* Wait until the creator has published the header (or give up). */
+/* Wait until the creator has published the header, or READY_WAIT_MS have
+ * passed on the monotonic clock (counting sleeps would stretch the wait on
+ * a busy machine: every sleep lasts at least as long as asked, often more). */
 static bool wait_until_ready(const struct shared_counter *c)
 {
-    for (int waited = 0; waited < READY_WAIT_MS; waited++) {
-        if (atomic_load_explicit(&c->magic, memory_order_acquire) != 0)
-            return true;
+    long long deadline = now_ms() + READY_WAIT_MS;
+    while (atomic_load_explicit(&c->magic, memory_order_acquire) == 0) {
+        if (now_ms() >= deadline)
+            return false;
         sleep_ms(1);
     }
-    return atomic_load_explicit(&c->magic, memory_order_acquire) != 0;
+    return true;
 }
 
-/* Say why a segment is refused, and how to remove it if it is ours. */
+/* Say why a segment that is not ours is refused, and how to get past it. */
 static void refuse(int id, const char *why)
 {
     report_problem("the segment under %s (shmid %d) is not one of our counters: %s. "
-                   "It was left untouched; if it is yours to remove: ipcrm -M %s",
-                   key_text, id, why, key_hex);
+                   "It was left untouched; use another --key, or if the segment is yours "
+                   "to remove: ipcrm -m %d",
+                   key_text, id, why, id);
 }
 
-/* A segment smaller than our layout is refused before we attach it. */
+/* What a creator that died before publishing can have left behind: zeros,
+ * or some of the header fields, which it stores before the magic with
+ * plain stores that the compiler may reorder among themselves. */
+static bool half_published(const struct shared_counter *c)
+{
+    return (c->version == 0 || c->version == COUNTER_VERSION) &&
+           (c->size == 0 || c->size == sizeof *c) && atomic_load(&c->instances) == 0;
+}
+
+/* The magic is still 0 after the wait: is the creator slow, or did it die
+ * before publishing? The kernel keeps the creator's pid (shm_cpid) and the
+ * number of attachments (shm_nattch, ours included). Whatever the answer,
+ * the segment is left alone: we only say when it is provably safe to
+ * remove. */
+static void refuse_uninitialised(int id, const struct shared_counter *c)
+{
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) == -1) {
+        report_errno("shmctl(IPC_STAT)", key_text, errno);
+        return;
+    }
+    long creator = (long)ds.shm_cpid;
+    unsigned long others = ds.shm_nattch > 0 ? (unsigned long)ds.shm_nattch - 1 : 0;
+    if (creator <= 0) { /* a pid of 0 names no process we can ask about */
+        report_problem("the segment under %s (shmid %d) was never initialised, and the "
+                       "kernel gives no creator pid for it. It was left untouched; if it "
+                       "is yours to remove: ipcrm -m %d",
+                       key_text, id, id);
+        return;
+    }
+    /* Signal 0 sends nothing: kill only checks the pid. ESRCH: no such
+     * process. EPERM: it exists but belongs to another user. (A pid can be
+     * reused, so "exists" is all we learn, not "it is still the creator".) */
+    int err = kill((pid_t)creator, 0) == 0 ? 0 : errno;
+    if (err != ESRCH) {
+        if (err == EPERM)
+            report_problem("the segment under %s (shmid %d) was never initialised: its "
+                           "creator's pid, %ld, is still in use, by another user; the creator "
+                           "may be slow, or stopped. It was left untouched; try again once "
+                           "pid %ld has initialised it or ended",
+                           key_text, id, creator, creator);
+        else
+            report_problem("the segment under %s (shmid %d) was never initialised: its "
+                           "creator's pid, %ld, is still in use; the creator may be slow, or "
+                           "stopped (Ctrl+Z; kill -CONT %ld resumes it). It was left "
+                           "untouched; try again once pid %ld has initialised it or ended",
+                           key_text, id, creator, creator, creator);
+        return;
+    }
+    if (others > 0) {
+        report_problem("the segment under %s (shmid %d) was never initialised: its creator, "
+                       "pid %ld, has ended, but %lu other %s. It was left untouched; "
+                       "ipcs -m -p shows the last pid to attach it. Once nothing else is "
+                       "attached, run this program again: it says whether the segment is "
+                       "safe to remove",
+                       key_text, id, creator, others,
+                       others == 1 ? "attachment remains" : "attachments remain");
+        return;
+    }
+    /* The creator is gone and nobody else was attached when the kernel
+     * looked, so nothing is writing to it: is it what our own creator
+     * leaves when it dies that early? shm_segsz is the size the creator
+     * asked for (ours ask for exactly sizeof *c), not the whole page the
+     * kernel rounds the memory up to. */
+    if (ds.shm_segsz != sizeof *c || !half_published(c)) {
+        refuse(id, header_problem(0, 0, 0, sizeof *c, ds.shm_segsz));
+        return;
+    }
+    report_problem("the segment under %s (shmid %d) was never initialised: its creator, pid "
+                   "%ld, ended before it could, and nothing else is attached. It was left "
+                   "untouched, and it is safe to remove: ipcrm -m %d",
+                   key_text, id, creator, id);
+}
+
+/* A segment smaller than our layout is refused before we attach it.
+ * shm_segsz is the size its creator asked shmget for; the memory behind it
+ * is rounded up to whole pages, but only shm_segsz bytes are promised. */
 static bool big_enough(int id, const struct shmid_ds *ds)
 {
     const char *why = header_problem(COUNTER_MAGIC, COUNTER_VERSION, sizeof(struct shared_counter),
@@ -161,19 +258,26 @@ static bool big_enough(int id, const struct shmid_ds *ds)
  * them. On a refusal the segment is left exactly as it was. */
 static bool check_counter(int id, const struct shared_counter *c, size_t segment_size)
 {
-    const char *why;
-    if (!wait_until_ready(c))
-        why = "it was never initialised (its creator may have died)";
-    else
-        why = header_problem(atomic_load(&c->magic), c->version, c->size, sizeof *c, segment_size);
-    if (why == NULL) {
-        int n = atomic_load(&c->instances);
-        if (n != SEGMENT_CLOSED)
-            why = count_problem(n);
+    if (!wait_until_ready(c)) {
+        refuse_uninitialised(id, c);
+        return false;
     }
-    if (why != NULL)
+    const char *why =
+        header_problem(atomic_load(&c->magic), c->version, c->size, sizeof *c, segment_size);
+    if (why != NULL) {
         refuse(id, why);
-    return why == NULL;
+        return false;
+    }
+    int n = atomic_load(&c->instances);
+    why = n == SEGMENT_CLOSED ? NULL : count_problem(n);
+    if (why != NULL) {
+        report_problem("the segment under %s (shmid %d) holds one of our counters, but it is "
+                       "damaged: %s. It was left untouched; once nothing is attached to it "
+                       "(nattch 0 in ipcs -m), remove it with: ipcrm -m %d",
+                       key_text, id, why, id);
+        return false;
+    }
+    return true;
 }
 
 /* --- Step 2: attach it, initialise it if we created it, check it -------- */
@@ -209,7 +313,9 @@ static enum step attach_segment(int id, bool created, struct shared_counter **ou
     return STEP_OK;
 }
 
-/* The kernel's attach count, or -1 if it cannot be read. */
+/* The kernel's attach count, or -1 if it cannot be read. It counts
+ * attachments, not processes: each running copy has one, and so does a
+ * peek while it looks (or a child that inherited one through fork). */
 static long attached_now(int id)
 {
     struct shmid_ds ds;
@@ -231,7 +337,8 @@ static int join_counter(int id, struct shared_counter *c)
         /* Every counted copy stays attached until after it leaves, so a
          * count above 0 with nobody but us attached was left by copies that
          * were killed: start again from 0. The compare-exchange fails if
-         * anybody changed the count since we looked. */
+         * anybody changed the count since we looked (but see leave_counter
+         * for the one change it cannot see). */
         stale = seen > 0 && attached_now(id) == 1;
         next = stale ? 1 : seen + 1;
     } while (!atomic_compare_exchange_weak(&c->instances, &seen, next));
@@ -244,35 +351,59 @@ static int join_counter(int id, struct shared_counter *c)
 /* end excerpt */
 
 /* --- Step 5: leave ----------------------------------------------------------
- * Returns the count without us (0 when we were the last), or -1 if the
- * counter holds something impossible. */
+ * Takes us out of the count: *next is what we stored, the count without us
+ * or SEGMENT_CLOSED when we closed the segment. Returns false, storing
+ * nothing, when *seen is a value no counted copy can find: SEGMENT_CLOSED
+ * (someone closed the segment while we were still counted in it), 0, or
+ * damage. */
 /* excerpt: leave */
-static int leave_counter(struct shared_counter *c, bool *last)
+static bool leave_counter(int id, struct shared_counter *c, int *seen, int *next)
 {
-    int seen = atomic_load(&c->instances);
-    int next;
+    *seen = atomic_load(&c->instances);
     do {
-        if (seen <= 0 || count_problem(seen) != NULL)
-            return -1;
+        if (*seen <= 0 || count_problem(*seen) != NULL)
+            return false;
         /* The last copy marks the segment closed in the same atomic step
          * as its decrement. A newcomer that attached a moment ago then
          * sees CLOSED and starts over, instead of counting itself in a
          * segment that is about to be removed (the original's split brain:
-         * two segments, two counts, neither right). */
-        next = seen == 1 ? SEGMENT_CLOSED : seen - 1;
-    } while (!atomic_compare_exchange_weak(&c->instances, &seen, next));
-    *last = next == SEGMENT_CLOSED;
-    return *last ? 0 : next;
+         * two segments, two counts, neither right).
+         *
+         * "Last" also means "nobody else attached". Every counted copy
+         * stays attached until after it leaves, so when shm_nattch is 1
+         * (our own attachment) the rest of the count belongs to copies
+         * that ended without leaving: we close whatever the count says,
+         * so the segment does not outlive every copy. A newcomer may
+         * attach just after we read nattch, but to be counted it must
+         * change the count, and only one compare-exchange can win: if
+         * ours wins, the newcomer's fails, it sees CLOSED and starts over;
+         * if the newcomer's wins, ours fails, and the next pass reads
+         * nattch again (2 now) and only takes our one away.
+         *
+         * What the compare-exchange cannot see: it compares values, so a
+         * copy that leaves and detaches between our load and our look at
+         * nattch, and a newcomer that attaches and joins after that look,
+         * together put back the very count we loaded (the ABA problem).
+         * We then close a segment the newcomer is counted in; its live
+         * loop sees CLOSED and joins again. And two copies that leave at
+         * the same moment can each still see the other attached: then
+         * neither closes, and the next copy to start finds the stale
+         * count (join_counter). */
+        bool alone = *seen > 1 && attached_now(id) == 1;
+        *next = *seen == 1 || alone ? SEGMENT_CLOSED : *seen - 1;
+    } while (!atomic_compare_exchange_weak(&c->instances, seen, *next));
+    return true;
 }
 
-/* Remove a closed segment. Anyone may do it: nobody can join it any more.
- * The kernel destroys it once the last process detaches. */
-static bool remove_segment(int id)
+/* Remove a closed segment. Any copy may ask, since nobody can join it any
+ * more, and the kernel lets the segment's owner or creator (or root) do it.
+ * The kernel destroys it once the last process detaches. Returns 0, or
+ * the errno of a failure for the caller to report. */
+static int remove_segment(int id)
 {
     if (shmctl(id, IPC_RMID, NULL) == 0 || errno == EINVAL || errno == EIDRM)
-        return true; /* removed now, or already (ipcrm, or another copy) */
-    report_errno("shmctl(IPC_RMID)", key_text, errno);
-    return false;
+        return 0; /* removed now, or already (ipcrm, or another copy) */
+    return errno;
 }
 /* end excerpt */
 
@@ -299,8 +430,10 @@ static void watch_kernel_view(int id, int instances, struct kernel_view *v)
 #endif
     /* A copy attaches before it joins and leaves before it detaches, so
      * more instances than attachments means some copy died without
-     * leaving. Two polls in a row must agree, to rule out a copy that left
-     * and detached between our two reads. */
+     * leaving. The gap is their number while nobody joins, leaves or peeks
+     * (a peek's attachment counts in nattch too). Two polls in a row must
+     * agree, to rule out a copy that left and detached between our two
+     * reads. */
     long gap = (long)instances - (long)ds.shm_nattch;
     if (gap > 0 && gap == v->pending_gap && gap != v->reported_gap) {
         print_note("instances=%d but nattch=%lu: %ld %s ended without leaving "
@@ -326,7 +459,7 @@ static int peek(key_t key)
         return EXIT_SYSCALL;
     }
     /* excerpt: peek */
-    struct shmid_ds ds; /* read before we attach, so nattch counts the copies, not us */
+    struct shmid_ds ds; /* read before we attach: nattch counts the copies' attachments, not ours */
     if (shmctl(id, IPC_STAT, &ds) == -1) {
         if (removed_or_failed("shmctl(IPC_STAT)", errno) == STEP_FAILED)
             return EXIT_SYSCALL;
@@ -346,7 +479,7 @@ static int peek(key_t key)
     }
     int n = atomic_load(&c->instances);
     if (n == SEGMENT_CLOSED)
-        n = 0; /* its last copy has left; it is being removed */
+        n = 0; /* a leaving copy closed it: nobody is counted, it is being removed */
     print_peek(n, (long)ds.shm_nattch);
     /* end excerpt */
     if (n > (long)ds.shm_nattch)
@@ -360,6 +493,54 @@ static int peek(key_t key)
     return EXIT_OK;
 }
 
+/* --- Steps 1-3 together: open or create, attach and check, join ---------
+ * Start again whenever the segment we found was being removed by its last
+ * copy: after a pause that grows from 1 ms to PAUSE_MAX_MS, for up to
+ * JOIN_WAIT_MS on the monotonic clock. Nothing in the loop reports a
+ * failure that only means "try again": on giving up, one message says why.
+ * Returns the count with us in it, or -1 after reporting a failure. */
+static int open_and_join(key_t key, int *id, struct shared_counter **shm)
+{
+    long long deadline = now_ms() + JOIN_WAIT_MS;
+    unsigned pause_ms = 1;
+    int rmid_error; /* why this try could not remove a closed segment */
+    for (;;) {
+        rmid_error = 0;
+        bool created;
+        enum step s = open_segment(key, id, &created);
+        if (s == STEP_OK)
+            s = attach_segment(*id, created, shm);
+        if (s == STEP_FAILED)
+            return -1; /* reported once, where it failed */
+        if (s == STEP_OK) {
+            int count = join_counter(*id, *shm);
+            if (count != SEGMENT_CLOSED)
+                return count;
+            /* Closed under us: help remove it, then start again. */
+            rmid_error = remove_segment(*id);
+            shmdt(*shm);
+        }
+        if (now_ms() >= deadline)
+            break;
+        sleep_ms(pause_ms);
+        if (pause_ms < PAUSE_MAX_MS)
+            pause_ms *= 2;
+    }
+    if (rmid_error != 0)
+        report_problem("gave up after %d s: the segment under %s (shmid %d) is marked "
+                       "closed (count -1, as the last copy to leave marks it), but it could "
+                       "not be removed: "
+                       "shmctl(IPC_RMID): %s (%s). Its owner, its creator or root can remove "
+                       "it: ipcrm -m %d",
+                       JOIN_WAIT_MS / 1000, key_text, *id, errno_name(rmid_error),
+                       strerror(rmid_error), *id);
+    else
+        report_problem("gave up after %d s: the segment under %s was being removed every "
+                       "time this copy tried to join; run it again",
+                       JOIN_WAIT_MS / 1000, key_text);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     key_t key = DEFAULT_KEY;
@@ -369,8 +550,10 @@ int main(int argc, char **argv)
     const struct cli_spec spec = {
         .summary = "count running copies in a System V shared memory segment",
         .details = "Peek prints instances=N nattch=M: nattch is the kernel's count of\n"
-                   "processes attached, so instances above nattch means copies died\n"
-                   "without leaving. Look at the segment with: ipcs -m",
+                   "attachments (one per running copy), so instances above nattch means\n"
+                   "copies died without leaving. A copy that leaves while nobody else is\n"
+                   "attached removes the segment whatever the count says.\n"
+                   "Look at the segment with: ipcs -m",
         .extra = &key_option,
         .extra_count = 1,
         .ctx = &key,
@@ -384,46 +567,43 @@ int main(int argc, char **argv)
     snprintf(key_hex, sizeof key_hex, "0x%08lx", (unsigned long)(uint32_t)key);
     snprintf(key_text, sizeof key_text, "key=%s", key_hex);
 
-    /* Handlers first: a signal from now on only sets a flag, and the main
-     * loop below leaves properly even if it came before we joined. */
+    /* Handlers first: a signal from now on waits (blocked) for the live
+     * loop's first stop_wait, which then ends, and we leave properly even
+     * if the signal came before we joined. */
     if (!stop_install(cli.hold))
         return EXIT_SYSCALL;
 
     if (cli.peek)
         return peek(key);
 
-    /* Steps 1-3: open or create, attach and check, join. Start again if the
-     * segment we found was being removed by its last copy. */
+    /* Steps 1-3: open or create, attach and check, join. */
     int id = -1;
     struct shared_counter *shm = NULL;
-    int count = SEGMENT_CLOSED;
-    for (int attempt = 0; count == SEGMENT_CLOSED; attempt++) {
-        if (attempt == MAX_ATTEMPTS) {
-            report_problem("gave up after %d attempts: the segment under %s kept "
-                           "being removed",
-                           MAX_ATTEMPTS, key_text);
-            return EXIT_SYSCALL;
-        }
-        bool created;
-        enum step s = open_segment(key, &id, &created);
-        if (s == STEP_OK)
-            s = attach_segment(id, created, &shm);
-        if (s == STEP_FAILED)
-            return EXIT_SYSCALL;
-        if (s == STEP_RETRY)
-            continue;
-        count = join_counter(id, shm);
-        if (count == SEGMENT_CLOSED) { /* closed under us: help remove it */
-            remove_segment(id);
-            shmdt(shm);
-        }
-    }
+    int count = open_and_join(key, &id, &shm);
+    if (count < 0)
+        return EXIT_SYSCALL;
     print_joined(count);
 
     /* Step 4: the live loop. Print the count whenever it changes. */
     struct kernel_view view = { 0, 0, false };
     while (!stop_wait(POLL_MS)) {
         int now = atomic_load(&shm->instances);
+        if (now == SEGMENT_CLOSED) {
+            /* We are counted in it, yet it was closed: the race that
+             * leave_counter describes, or another program that stored the
+             * mark. Nobody counts us now: join again. */
+            print_note("segment %d was closed while this copy was still counted in it; "
+                       "joining again",
+                       id);
+            remove_segment(id); /* as any newcomer that finds it closed does */
+            shmdt(shm);
+            count = open_and_join(key, &id, &shm);
+            if (count < 0)
+                return EXIT_SYSCALL;
+            print_joined(count);
+            view = (struct kernel_view){ 0, 0, false };
+            continue;
+        }
         if (count_problem(now) != NULL)
             continue; /* damaged by someone else: show nothing we cannot trust */
         if (now != count && !cli.quiet)
@@ -437,19 +617,39 @@ int main(int argc, char **argv)
         crash_self(); /* no leave, no shmdt: the kernel detaches us */
     }
 
-    /* Step 5: leave; the last copy out removes the segment. */
+    /* Step 5: leave; the last copy out, or the only one still attached,
+     * closes and removes the segment. */
     status = EXIT_OK;
-    bool last = false;
-    int after = leave_counter(shm, &last);
-    if (after < 0) {
-        report_problem("the counter in the segment under %s holds an impossible value; "
-                       "leaving it alone",
-                       key_text);
-        status = EXIT_SYSCALL;
-    } else {
-        if (last && !remove_segment(id))
+    int seen, next;
+    if (!leave_counter(id, shm, &seen, &next)) {
+        if (seen == SEGMENT_CLOSED) {
+            print_note("segment %d was closed while this copy was still counted in it: "
+                       "nobody counted this copy any more",
+                       id);
+            remove_segment(id); /* as any newcomer that finds it closed does */
+            print_left(0);
+        } else {
+            report_problem("the counter in the segment under %s (shmid %d) holds %d, which "
+                           "cannot be while this copy is counted in it: something else "
+                           "changed it. It was left alone; once nothing is attached to it "
+                           "(nattch 0 in ipcs -m), remove it with: ipcrm -m %d",
+                           key_text, id, seen, id);
             status = EXIT_SYSCALL;
-        print_left(after);
+        }
+    } else if (next == SEGMENT_CLOSED) {
+        if (seen > 1)
+            print_note("the stored count %d was stale: only this copy is attached, so the "
+                       "other %d ended without leaving (killed or crashed); closing and "
+                       "removing the segment",
+                       seen, seen - 1);
+        int err = remove_segment(id);
+        if (err != 0) {
+            report_errno("shmctl(IPC_RMID)", key_text, err);
+            status = EXIT_SYSCALL;
+        }
+        print_left(0);
+    } else {
+        print_left(next);
     }
 
     /* Step 6: detach. */
