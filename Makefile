@@ -45,6 +45,11 @@ COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 # ---------------------------------------------------------------- Linux ----
 LINUX_DEMOS := 03-sysv-shm
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+# Demo 09 measures lost updates instead of counting copies: not in
+# LINUX_DEMOS, which make demo runs as counting demos.
+LINUX_MEASURES := 09-lost-updates
+09-lost-updates_SRC := linux/09-lost-updates/lost_updates.c
+$(BIN)/09-lost-updates: LDLIBS += -pthread
 
 $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 	$(call say,CC,$@)
@@ -54,6 +59,7 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+09-lost-updates-minimal_SRC := linux/09-lost-updates/minimal.c
 $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -90,12 +96,17 @@ WIN_DLLS := 01-shared-dll
 01-dll-client-one_WDEFS := -DCLIENT_NAME='"01-dll-client-one"'
 01-dll-client-two_WDEFS := -DCLIENT_NAME='"01-dll-client-two"'
 02-file-mapping_WSRC := windows/02-file-mapping/file_mapping.c
+# Demo 09: not a counting demo, so not in WIN_PROGRAMS (make demo on MSYS2).
+WIN_MEASURES := 09-lost-updates
+09-lost-updates_WSRC := windows/09-lost-updates/lost_updates.c
 01-shared-dll_WSRC := windows/01-data-seg/shared_dll.c
 
 # The minimal versions: one file each, no common/ code.
 WIN_MINIMAL := 01-data-seg-minimal 02-file-mapping-minimal
 01-data-seg-minimal_MSRC := windows/01-data-seg/minimal.c
 02-file-mapping-minimal_MSRC := windows/02-file-mapping/minimal.c
+WIN_MINIMAL += 09-lost-updates-minimal
+09-lost-updates-minimal_MSRC := windows/09-lost-updates/minimal.c
 
 WIN_GCC_OUT := $(WIN_PROGRAMS:%=$(WIN)/%.exe) $(WIN_DLLS:%=$(WIN)/%.dll) $(WIN_MINIMAL:%=$(WIN)/%.exe)
 WIN_CLANG_OUT := $(WIN_PROGRAMS:%=$(WIN)/%-clang.exe) $(WIN_DLLS:%=$(WIN)/%-clang.dll) \
@@ -169,13 +180,22 @@ endif
 	$(LINUX_DEMOS) $(LINUX_MINIMAL) 01-data-seg 02-file-mapping
 
 all: $(HOST_PROGRAMS)
+ifeq ($(OS),Windows_NT)
+all: $(WIN_MEASURES:%=$(WIN)/%.exe)
+else
+all: $(LINUX_MEASURES:%=$(BIN)/%) $(LINUX_MEASURES:%=$(BIN)/%-minimal)
+endif
+.PHONY: $(LINUX_MEASURES) 09-lost-updates-minimal
+$(LINUX_MEASURES) 09-lost-updates-minimal: %: $(BIN)/%
 
 $(LINUX_DEMOS) $(LINUX_MINIMAL): %: $(BIN)/%
 minimal: $(LINUX_MINIMAL:%=$(BIN)/%) $(WIN_MINIMAL:%=$(WIN)/%.exe) $(WIN_MINIMAL:%=$(WIN)/%-clang.exe)
+minimal: $(BIN)/09-lost-updates-minimal
 
 test-tools: $(TEST_TOOLS)
 
 windows: $(WIN_GCC_OUT) $(WIN_CLANG_OUT)
+windows: $(WIN_MEASURES:%=$(WIN)/%.exe) $(WIN_MEASURES:%=$(WIN)/%-clang.exe)
 windows-negative: $(WIN_NEGATIVE)
 windows-test-tools: $(WIN_TEST_TOOLS)
 01-data-seg: $(filter $(WIN)/01-%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
@@ -233,6 +253,7 @@ help:
 	@echo 'Targets:'
 	@echo '  all (default)     build every demo this host can build into $(BIN)/'
 	@echo '  $(LINUX_DEMOS)       build that Linux demo only'
+	@echo '  09-lost-updates   build demo 09 (Linux); make windows cross-builds it'
 	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'
 	@echo '  02-file-mapping   cross-build demo 02'

@@ -36,6 +36,7 @@ test)
     want wine wine
     want /usr/lib/wine/wine64 wine64
     want xmllint libxml2-utils
+    want tmux tmux # a real terminal, for typing Enter and Ctrl+C
     ;;
 lint)
     want shellcheck shellcheck

@@ -146,22 +146,58 @@ LINES
     assert_output "instances=0"
 }
 
-@test "01: the header comments' MinGW and clang one-line commands build the programs" {
-    local src=$REPO/windows/01-data-seg
-    build_from_header windows/01-data-seg \
-        "$(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .* -o 01-data-seg.exe .*\)$/\1/p' "$src/data_seg.c")"
-    run section_flags "$BUILT/01-data-seg.exe"
-    assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
-    rm "$BUILT/01-data-seg.exe"
-    build_from_header windows/01-data-seg "$(sed -n 's/^ \*   \(clang .*\)$/\1/p' "$src/data_seg.c")"
-    run section_flags "$BUILT/01-data-seg.exe"
-    assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
-    # The DLL and a client, from shared_dll.c's MinGW lines.
-    local lines=()
-    mapfile -t lines < <(sed -n 's/^ \*   \(x86_64-w64-mingw32-gcc .*\)$/\1/p' "$src/shared_dll.c")
-    [ "${#lines[@]}" -eq 2 ]
+@test "01: the header comments' one-line commands build the programs, each into a file of its own" {
+    local src=$REPO/windows/01-data-seg file lines=()
+    # Every line writes its own file (cl's too): a failed link cannot delete another build.
+    run bash -c "sed -n 's/^ \*   .*\(-o \|\/Fe\)\([^ ]*\) .*$/\2/p' '$src/data_seg.c' '$src/shared_dll.c' | sort | uniq -d"
+    assert_output ""
+    # The MinGW and clang lines of both files, run exactly as written.
+    mapfile -t lines < <(sed -n 's/^ \*   \(\(x86_64-w64-mingw32-gcc\|clang\) .*\)$/\1/p' "$src/data_seg.c" "$src/shared_dll.c")
+    [ "${#lines[@]}" -eq 6 ]
     build_from_header windows/01-data-seg "${lines[@]}"
-    winrun "$BUILT/01-dll-client-one.exe" --hold 0
+    for file in 01-data-seg.exe 01-data-seg-clang.exe 01-shared-dll.dll 01-shared-dll-clang.dll; do
+        run section_flags "$BUILT/$file"
+        assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
+    done
+    for file in 01-dll-client-one.exe 01-dll-client-one-clang.exe; do
+        winrun "$BUILT/$file" --hold 0
+        assert_success
+        assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    done
+}
+
+@test "01 negative: GNU ld says it cannot read the /SECTION directive, and links anyway" {
+    local obj=$BATS_TEST_TMPDIR/pragma.o
+    clang --target=x86_64-w64-mingw32 -fms-extensions -std=c11 -I"$REPO/common" -c -o "$obj" \
+        "$REPO/windows/01-data-seg/data_seg.c"
+    run x86_64-w64-mingw32-objdump -s -j .drectve "$obj"
+    assert_output --partial "/SECTION:.share" # the directive clang left for the linker
+    run x86_64-w64-mingw32-gcc -std=c11 -I"$REPO/common" -o "$BATS_TEST_TMPDIR/pragma.exe" "$obj" "$REPO"/common/*.c
     assert_success
-    assert_line --regexp '^joined pid=[0-9]+ instances=1$'
+    assert_output "Warning: corrupt .drectve at end of def file" # the words the docs quote
+}
+
+@test "01: an uninitialised variable is shared by GCC's attributes, but not by the pragma route" {
+    local dir=$BATS_TEST_TMPDIR libgcc
+    libgcc=$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")
+    cat >"$dir/attr.c" <<'C'
+static volatile long counter __attribute__((section(".shared"), shared));
+int main(void) { return (int)++counter; }
+C
+    cat >"$dir/pragma.c" <<'C'
+#pragma data_seg(".shared")
+static volatile long counter;
+#pragma data_seg()
+#pragma comment(linker, "/SECTION:.shared,RWS")
+int main(void) { return (int)++counter; }
+C
+    x86_64-w64-mingw32-gcc -o "$dir/attr.exe" "$dir/attr.c"
+    run section_flags "$dir/attr.exe"
+    assert_output "CONTENTS, ALLOC, LOAD, DATA, SHARED"
+    clang --target=x86_64-w64-mingw32 -fms-extensions -fuse-ld=lld -L"$libgcc" -o "$dir/pragma.exe" "$dir/pragma.c"
+    run section_flags "$dir/pragma.exe" # no .shared at all: the variable stayed in .bss
+    assert_output ""
+    run x86_64-w64-mingw32-gcc -Wall -c -o "$dir/gcc-pragma.o" "$dir/pragma.c" # GCC ignores the pragmas
+    assert_success
+    assert_output --regexp 'ignoring .*#pragma data_seg'
 }

@@ -1,44 +1,150 @@
 /*
  * mapping_tool.c - a small Windows tool for the tests: hold a named file
  * mapping that demo 02 must refuse, and say afterwards whether anybody
- * changed it.
+ * changed it; or run a program with Ctrl+C ignored, as "start /b" does, and
+ * press Ctrl+C for it.
  *
- *   mapping-tool.exe NAME SIZE zero|garbage SECONDS
+ *   mapping-tool.exe NAME SIZE zero|garbage SECONDS [--file PATH] [--deny-all]
+ *   mapping-tool.exe --ctrl-c-ignored PROGRAM [ARGS...]
  *
- * Creates Local\NAME (paging file, SIZE bytes), prints "ready", waits
- * SECONDS, then prints "unchanged" or "changed". Exit 0, 1 on failure.
+ * The first form creates Local\NAME, SIZE bytes backed by the paging file
+ * (which makes whole pages of it), or with --file backed by PATH, which it
+ * first fills with exactly SIZE bytes (the section is then SIZE bytes).
+ * --deny-all gives the mapping an empty DACL: nobody may open it. It fills
+ * the mapping, prints "ready", waits SECONDS, then prints "unchanged" or
+ * "changed". Exit 0, 1 on failure, 2 for a bad command line.
+ *
+ * The second form calls SetConsoleCtrlHandler(NULL, TRUE), which children
+ * inherit, and starts PROGRAM. Then, once a second until PROGRAM exits, it
+ * sends Ctrl+C with GenerateConsoleCtrlEvent, and exits with PROGRAM's exit
+ * code. It needs a console (under Wine: a terminal). The tests use it
+ * because Wine's "start /b" does not ignore Ctrl+C, and because Wine runs a
+ * child that inherits "ignore Ctrl+C" in a Unix session of its own, out of
+ * reach of the terminal's Ctrl+C.
  */
 #include <windows.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static int run_with_ctrl_c_ignored(void)
+{
+    if (!SetConsoleCtrlHandler(NULL, TRUE)) {
+        fprintf(stderr, "mapping-tool: SetConsoleCtrlHandler: error %lu\n", GetLastError());
+        return 1;
+    }
+    /* The rest of our own command line, after our name and the option. */
+    wchar_t *rest = GetCommandLineW();
+    for (int skip = 0; skip < 2; skip++) {
+        bool quoted = false;
+        while (*rest != L'\0' && (quoted || (*rest != L' ' && *rest != L'\t'))) {
+            if (*rest == L'"')
+                quoted = !quoted;
+            rest++;
+        }
+        while (*rest == L' ' || *rest == L'\t')
+            rest++;
+    }
+    STARTUPINFOW si = { .cb = sizeof si };
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessW(NULL, rest, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+        fprintf(stderr, "mapping-tool: CreateProcessW(%ls): error %lu\n", rest, GetLastError());
+        return 1;
+    }
+    /* Windows sends CTRL_C_EVENT only to group 0, meaning every process on
+     * the console (a named group gets nothing). Wine reads 0 as the
+     * sender's own group, and gave the child a group of its own: so name
+     * that too. Each process ignores the one it does not get. */
+    DWORD code = 1;
+    while (WaitForSingleObject(pi.hProcess, 1000) == WAIT_TIMEOUT) {
+        if (!GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0) ||
+            !GenerateConsoleCtrlEvent(CTRL_C_EVENT, pi.dwProcessId)) {
+            fprintf(stderr, "mapping-tool: GenerateConsoleCtrlEvent: error %lu\n", GetLastError());
+            TerminateProcess(pi.hProcess, 1);
+        }
+    }
+    GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    return (int)code;
+}
+
+static HANDLE create_backing_file(const char *path, DWORD size, const unsigned char *bytes)
+{
+    HANDLE file =
+        CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                    CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    DWORD written = 0;
+    if (file == INVALID_HANDLE_VALUE || !WriteFile(file, bytes, size, &written, NULL) ||
+        written != size) {
+        fprintf(stderr, "mapping-tool: writing %s: error %lu\n", path, GetLastError());
+        return INVALID_HANDLE_VALUE;
+    }
+    return file;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: mapping-tool.exe NAME SIZE zero|garbage SECONDS\n");
+    if (argc >= 3 && strcmp(argv[1], "--ctrl-c-ignored") == 0)
+        return run_with_ctrl_c_ignored();
+    if (argc < 5) {
+        fprintf(stderr,
+                "usage: mapping-tool.exe NAME SIZE zero|garbage SECONDS [--file PATH] "
+                "[--deny-all]\n       mapping-tool.exe --ctrl-c-ignored PROGRAM [ARGS...]\n");
         return 2;
+    }
+    const char *path = NULL;
+    bool deny_all = false;
+    for (int i = 5; i < argc; i++) {
+        if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
+            path = argv[++i];
+        else if (strcmp(argv[i], "--deny-all") == 0)
+            deny_all = true;
+        else {
+            fprintf(stderr, "mapping-tool: unexpected argument '%s'\n", argv[i]);
+            return 2;
+        }
     }
     char name[300];
     snprintf(name, sizeof name, "Local\\%s", argv[1]);
     DWORD size = (DWORD)strtoul(argv[2], NULL, 0);
-    HANDLE mapping = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, size, name);
+    unsigned char *copy = malloc(size);
+    if (size == 0 || copy == NULL)
+        return 1;
+    for (DWORD i = 0; i < size; i++)
+        copy[i] = strcmp(argv[3], "garbage") == 0 ? (unsigned char)(0xa5 ^ (i * 37)) : 0;
+
+    /* An empty DACL (not a NULL one, which would allow everybody). */
+    SECURITY_DESCRIPTOR sd;
+    ACL empty;
+    SECURITY_ATTRIBUTES sa = { sizeof sa, &sd, FALSE };
+    if (deny_all && (!InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION) ||
+                     !InitializeAcl(&empty, sizeof empty, ACL_REVISION) ||
+                     !SetSecurityDescriptorDacl(&sd, TRUE, &empty, FALSE))) {
+        fprintf(stderr, "mapping-tool: security descriptor: error %lu\n", GetLastError());
+        return 1;
+    }
+
+    HANDLE file = INVALID_HANDLE_VALUE;
+    if (path != NULL && (file = create_backing_file(path, size, copy)) == INVALID_HANDLE_VALUE)
+        return 1;
+    /* With a file, size 0 means "the file's size". */
+    HANDLE mapping = CreateFileMappingA(file, deny_all ? &sa : NULL, PAGE_READWRITE, 0,
+                                        path != NULL ? 0 : size, name);
     if (mapping == NULL || GetLastError() == ERROR_ALREADY_EXISTS) {
         fprintf(stderr, "mapping-tool: CreateFileMappingA(%s): error %lu\n", name, GetLastError());
         return 1;
     }
+    if (file != INVALID_HANDLE_VALUE)
+        CloseHandle(file);
     unsigned char *view = MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, size);
     if (view == NULL) {
         fprintf(stderr, "mapping-tool: MapViewOfFile: error %lu\n", GetLastError());
         return 1;
     }
-    unsigned char *copy = malloc(size);
-    if (copy == NULL)
-        return 1;
-    for (DWORD i = 0; i < size; i++)
-        view[i] = strcmp(argv[3], "garbage") == 0 ? (unsigned char)(0xa5 ^ (i * 37)) : 0;
-    memcpy(copy, view, size);
+    memcpy(view, copy, size);
     printf("ready\n");
     fflush(stdout);
     Sleep((DWORD)strtoul(argv[4], NULL, 10) * 1000);

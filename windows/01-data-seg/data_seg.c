@@ -12,11 +12,12 @@
  * shared section, and it cannot be secured. Use a named file mapping with a
  * security descriptor instead (demo 02).
  *
- * Build this file on its own (from this folder):
- *   cl /std:c11 /W4 /I..\..\common /Fe01-data-seg.exe data_seg.c ..\..\common\*.c
+ * Build this file on its own (from this folder; MSVC, MinGW GCC, clang + lld):
+ *   cl /std:c11 /W4 /I..\..\common /Fe01-data-seg-msvc.exe data_seg.c ..\..\common\*.c
  *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-data-seg.exe data_seg.c ../../common/{cli,errors,header_check,output,stop}.c
- *   clang --target=x86_64-w64-mingw32 -fms-extensions -fuse-ld=lld -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-data-seg.exe data_seg.c ../../common/{cli,errors,header_check,output,stop}.c
- * (Debian's clang 14 also needs -L"$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")".)
+ *   clang --target=x86_64-w64-mingw32 -fms-extensions -fuse-ld=lld -std=c11 -Wall -Wextra -Wpedantic -I../../common -L"$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")" -o 01-data-seg-clang.exe data_seg.c ../../common/{cli,errors,header_check,output,stop}.c
+ * (The two last lines are for bash. Debian's clang 14 does not find MinGW's
+ * libgcc by itself: the -L option asks the MinGW GCC where it is.)
  *
  * Example session (two consoles):
  *   one> 01-data-seg.exe                  two> 01-data-seg.exe --hold 2
@@ -51,16 +52,20 @@ struct shared_counter {
 
 /* excerpt: section */
 /* --- Step 1: put the counter in a section marked shared -------------------
- * Two routes, because compilers disagree:
- * - MSVC (and clang with lld): #pragma data_seg puts the initialised data
- *   that follows into a named section, and the linker option /SECTION
- *   gives it the attributes Read, Write, Shared.
- * - MinGW GCC with GNU ld: ld ignores /SECTION, so the section would be
- *   private (each process gets its own copy on write). GCC's own attribute
- *   marks it shared instead.
- * In both, the variable MUST be initialised: an uninitialised one goes to
- * .bss, not into the named section, and would not be shared. */
-#if defined(_MSC_VER) || defined(__clang__) || defined(USE_PRAGMA_ROUTE)
+ * Two routes, because compilers and linkers disagree:
+ * - MSVC, and clang with -fms-extensions and lld: #pragma data_seg puts the
+ *   initialised variables that follow into a section of that name, and
+ *   #pragma comment(linker, ...) leaves the option /SECTION:.shared,RWS in
+ *   the object file for the linker: Read, Write, Shared. On this route the
+ *   variable MUST be initialised: an uninitialised one stays in .bss, which
+ *   is not shared. (clang ignores GCC's shared attribute, with a warning.)
+ * - MinGW GCC: GCC ignores both pragmas (-Wall warns), and GNU ld does not
+ *   understand /SECTION ("corrupt .drectve", make windows-negative shows
+ *   it). GCC's attributes do both jobs instead: section names the section
+ *   and shared marks it, whether the variable is initialised or not.
+ * Ours is initialised on both routes: the initial values are its header.
+ * Check the result with objdump -h: the .shared section must say SHARED. */
+#if defined(_MSC_VER) || defined(__clang__)
 #pragma data_seg(".shared")
 static struct shared_counter counter = { COUNTER_MAGIC, COUNTER_VERSION,
                                          sizeof(struct shared_counter), 0 };
@@ -73,8 +78,11 @@ static struct shared_counter counter
 #endif
 /* end excerpt */
 
-/* An atomic read: InterlockedCompareExchange with equal values changes
- * nothing and returns the current value, with a full memory barrier. */
+/* An atomic read with a full barrier: InterlockedCompareExchange(p, 0, 0)
+ * returns the current value and leaves it as it was. It is still a locked
+ * write (on x86, lock cmpxchg always writes, the old value back if it does
+ * not match): fine here, where the section is writable. file_mapping.c's
+ * read_long does without it, because a write faults on a read-only view. */
 static LONG read_count(void)
 {
     return InterlockedCompareExchange(&counter.instances, 0, 0);
@@ -144,7 +152,7 @@ int main(int argc, char **argv)
 
     if (cli.crash) {
         print_crashing(count);
-        crash_self(); /* TerminateProcess: the count keeps our 1 */
+        crash_self(); /* TerminateProcess, exit code 9: the count keeps our 1 */
     }
 
     /* Step 4: leave. */

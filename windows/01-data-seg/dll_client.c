@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     }
     if (cli.crash) {
         print_crashing(count);
-        crash_self();
+        crash_self(); /* TerminateProcess, exit code 9: the count keeps our 1 */
     }
     print_left(shared_dll_leave());
     stop_done();

@@ -4,11 +4,15 @@
  * its shared section, so different programs count together through it
  * (here 01-dll-client-one.exe and 01-dll-client-two.exe).
  *
- * Build the DLL and a client on their own (from this folder):
- *   cl /std:c11 /W4 /LD /I..\..\common /DBUILDING_SHARED_DLL /Fe01-shared-dll.dll shared_dll.c
- *   cl /std:c11 /W4 /I..\..\common /Fe01-dll-client-one.exe dll_client.c ..\..\common\*.c 01-shared-dll.lib
+ * Build the DLL and a client on their own (from this folder; MSVC, MinGW
+ * GCC, clang + lld). Each client links against the DLL of its own compiler.
+ *   cl /std:c11 /W4 /LD /I..\..\common /DBUILDING_SHARED_DLL /Fe01-shared-dll-msvc.dll shared_dll.c
+ *   cl /std:c11 /W4 /I..\..\common /Fe01-dll-client-one-msvc.exe dll_client.c ..\..\common\*.c 01-shared-dll-msvc.lib
  *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -shared -DBUILDING_SHARED_DLL -o 01-shared-dll.dll shared_dll.c
  *   x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Wpedantic -I../../common -o 01-dll-client-one.exe dll_client.c ../../common/{cli,errors,header_check,output,stop}.c 01-shared-dll.dll
+ *   clang --target=x86_64-w64-mingw32 -fms-extensions -fuse-ld=lld -std=c11 -Wall -Wextra -Wpedantic -I../../common -L"$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")" -shared -DBUILDING_SHARED_DLL -o 01-shared-dll-clang.dll shared_dll.c
+ *   clang --target=x86_64-w64-mingw32 -fuse-ld=lld -std=c11 -Wall -Wextra -Wpedantic -I../../common -L"$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")" -o 01-dll-client-one-clang.exe dll_client.c ../../common/{cli,errors,header_check,output,stop}.c 01-shared-dll-clang.dll
+ * (The last four lines are for bash; on -L, see data_seg.c.)
  *
  * Example session: one console runs 01-dll-client-one.exe, another runs
  * 01-dll-client-two.exe; the second says "joined ... instances=2".
@@ -60,6 +64,8 @@ SHARED_DLL_API LONG shared_dll_leave(void)
 }
 /* end excerpt */
 
+/* The current value with a full barrier. A locked write all the same: see
+ * read_count in data_seg.c. */
 SHARED_DLL_API LONG shared_dll_count(void)
 {
     return InterlockedCompareExchange(&counter.instances, 0, 0);
