@@ -1,6 +1,8 @@
 # Two different programs counting together through one DLL.
-PROMPT='C:\lab> '
-t_bg "start /b 01-dll-client-one.exe --quiet --hold 6" "wine 01-dll-client-one.exe --quiet --hold 6" '^joined'
-t_run "01-dll-client-two.exe --hold 0" "wine 01-dll-client-two.exe --hold 0"
-t_run "01-dll-client-two.exe --peek" "wine 01-dll-client-two.exe --peek"
-t_end 1 "timeout /t 6 >nul"
+session cmd build/win64
+line 'start /b 01-dll-client-one.exe --quiet --hold 6 <nul'
+await '^joined .* instances=1$'
+line '01-dll-client-two.exe --hold 0'
+line '01-dll-client-two.exe --peek'
+line 'ping -n 7 127.0.0.1 >nul'
+await '^left ' 2

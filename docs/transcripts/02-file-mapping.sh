@@ -1,9 +1,11 @@
 # Two copies sharing Local\lab; another name counts apart.
-PROMPT='C:\lab> '
-t_bg "start /b 02-file-mapping.exe --name lab --quiet --hold 6" "wine 02-file-mapping.exe --name lab --quiet --hold 6" '^joined'
-t_bg "start /b 02-file-mapping.exe --name lab --quiet --hold 8" "wine 02-file-mapping.exe --name lab --quiet --hold 8" '^joined'
-t_run "02-file-mapping.exe --name lab --peek" "wine 02-file-mapping.exe --name lab --peek"
-t_run "02-file-mapping.exe --name other --peek" "wine 02-file-mapping.exe --name other --peek"
-t_end 1 "timeout /t 8 >nul"
-t_end 2 ""
-t_run "02-file-mapping.exe --name lab --peek" "wine 02-file-mapping.exe --name lab --peek"
+session cmd build/win64
+line 'start /b 02-file-mapping.exe --name lab --quiet --hold 6 <nul'
+await '^joined .* instances=1$'
+line 'start /b 02-file-mapping.exe --name lab --quiet --hold 8 <nul'
+await '^joined .* instances=2$'
+line '02-file-mapping.exe --name lab --peek'
+line '02-file-mapping.exe --name other --peek'
+line 'ping -n 9 127.0.0.1 >nul'
+await '^left ' 2
+line '02-file-mapping.exe --name lab --peek'
