@@ -45,6 +45,8 @@ const char *errno_name(int err)
     case EISDIR: return "EISDIR";
     case ENOTDIR: return "ENOTDIR";
     case EROFS: return "EROFS";
+    case ENOSYS: return "ENOSYS"; /* shmget on a kernel built without System V IPC */
+    case ESRCH: return "ESRCH";   /* kill: no such process */
 #ifdef EIDRM
     case EIDRM: return "EIDRM";
 #endif

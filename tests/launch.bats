@@ -6,6 +6,7 @@ load helpers
 setup() {
     PROG=$BIN_DIR/03-sysv-shm
     [ -x "$PROG" ] || fail "build the demo first: make"
+    KEY="" # set by fresh_key
     fresh_key KEY
 }
 

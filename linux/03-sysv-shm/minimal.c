@@ -21,6 +21,10 @@
  * What sysv_shm.c adds, and why it matters:
  * - split brain: a copy joining as the last leaves counts in a removed segment; closing is atomic
  * - stale counts: a killed copy's 1 stays in the segment for good; it checks shm_nattch at join
+ *   and at leave
+ * - SIGPIPE: with "| head -n 1", the next line kills the copy before it leaves; it ignores SIGPIPE
+ * - a late stop: a signal just after the loop checks stop waits out the 100 ms sleep; it blocks
+ *   the stop signals and unblocks them only inside ppoll, in one step
  * - foreign segments: whatever sits under the key is used blindly; it checks size, magic, version
  * - init race: none here (a new segment is zero-filled); its header is written once, published last
  * - also: leaving on SIGHUP (terminal closed) and Enter; --key, --peek, --hold, --quiet, --crash
@@ -60,7 +64,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s (no options; Ctrl+C or kill -INT leaves)\n", argv[0]);
         return 2;
     }
-    struct sigaction sa = { 0 }; /* sa_flags 0, no SA_RESTART: a signal cuts the sleep short */
+    struct sigaction sa = { 0 }; /* sa_flags 0; SA_RESTART never restarts nanosleep: man 7 signal */
     sa.sa_handler = on_signal;
     if (sigemptyset(&sa.sa_mask) == -1 || sigaction(SIGINT, &sa, NULL) == -1 ||
         sigaction(SIGTERM, &sa, NULL) == -1)

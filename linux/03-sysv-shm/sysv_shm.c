@@ -36,6 +36,7 @@
 #include <sys/shm.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "errors.h"
@@ -47,10 +48,9 @@
  * is simplest to teach; ftok(path, id) derives one from a file instead. */
 #define DEFAULT_KEY 0x53484d03 /* "SHM" and the demo's number */
 
-#define POLL_MS 100        /* how often the live loop looks at the count */
-#define READY_WAIT_MS 1000 /* how long to wait for a creator to initialise */
-#define JOIN_WAIT_MS 3000  /* how long to keep trying while segments are removed */
-#define PAUSE_MAX_MS 32    /* the longest pause between two tries */
+#define POLL_MS 100       /* how often the live loop looks at the count */
+#define JOIN_WAIT_MS 3000 /* how long to keep trying to join, or waiting for a creator */
+#define PAUSE_MAX_MS 32   /* the longest pause between two tries */
 
 /* excerpt: layout */
 /* Stored instead of a count by the copy that leaves last, or that leaves
@@ -145,20 +145,6 @@ static enum step removed_or_failed(const char *call, int err)
     return STEP_FAILED;
 }
 
-/* Wait until the creator has published the header, or READY_WAIT_MS have
- * passed on the monotonic clock (counting sleeps would stretch the wait on
- * a busy machine: every sleep lasts at least as long as asked, often more). */
-static bool wait_until_ready(const struct shared_counter *c)
-{
-    long long deadline = now_ms() + READY_WAIT_MS;
-    while (atomic_load_explicit(&c->magic, memory_order_acquire) == 0) {
-        if (now_ms() >= deadline)
-            return false;
-        sleep_ms(1);
-    }
-    return true;
-}
-
 /* Say why a segment that is not ours is refused, and how to get past it. */
 static void refuse(int id, const char *why)
 {
@@ -168,78 +154,77 @@ static void refuse(int id, const char *why)
                    key_text, id, why, id);
 }
 
-/* What a creator that died before publishing can have left behind: zeros,
- * or some of the header fields, which it stores before the magic with
- * plain stores that the compiler may reorder among themselves. */
-static bool half_published(const struct shared_counter *c)
+/* The magic is still 0 and we stopped waiting: say why. The kernel keeps
+ * the creator's pid (shm_cpid) and the number of attachments (shm_nattch,
+ * ours included). Whatever the case, the segment is left alone: we only
+ * say when it is safe to remove. */
+static void refuse_unpublished(int id, const struct shmid_ds *ds, bool creator_gone)
 {
-    return (c->version == 0 || c->version == COUNTER_VERSION) &&
-           (c->size == 0 || c->size == sizeof *c) && atomic_load(&c->instances) == 0;
+    long pid = (long)ds->shm_cpid;
+    unsigned long others = (unsigned long)ds->shm_nattch - 1; /* all but ours */
+    if (creator_gone && others > 0)
+        report_problem("the segment under %s (shmid %d) was never initialised: its creator, pid "
+                       "%ld, has ended, but %lu other %s. It was left untouched; once nothing "
+                       "else is attached (nattch 0 in ipcs -m), run this program again",
+                       key_text, id, pid, others,
+                       others == 1 ? "attachment remains" : "attachments remain");
+    else if (creator_gone)
+        report_problem("the segment under %s (shmid %d) was never initialised: its creator, pid "
+                       "%ld, ended before it could, and nothing else is attached. It was left "
+                       "untouched; it is safe to remove: ipcrm -m %d",
+                       key_text, id, pid, id);
+    else if (pid > 0)
+        report_problem("the segment under %s (shmid %d) is still not initialised after %d s, and "
+                       "its creator's pid, %ld, still exists: the creator may be slow, or stopped "
+                       "(Ctrl+Z; kill -CONT %ld resumes it), or it has ended but is a zombie its "
+                       "parent has not reaped, or the pid was reused (ps -o stat,args -p %ld "
+                       "tells: T stopped, Z zombie). It was left untouched; try again later",
+                       key_text, id, JOIN_WAIT_MS / 1000, pid, pid, pid);
+    else
+        report_problem("the segment under %s (shmid %d) is still not initialised after %d s, and "
+                       "the kernel shows no creator pid for it (0, as for a creator in another "
+                       "pid namespace). It was left untouched; if it is yours to remove: "
+                       "ipcrm -m %d",
+                       key_text, id, JOIN_WAIT_MS / 1000, id);
 }
 
-/* The magic is still 0 after the wait: is the creator slow, or did it die
- * before publishing? The kernel keeps the creator's pid (shm_cpid) and the
- * number of attachments (shm_nattch, ours included). Whatever the answer,
- * the segment is left alone: we only say when it is provably safe to
- * remove. */
-static void refuse_uninitialised(int id, const struct shared_counter *c)
+/* Wait until the creator has published the header (it stores the magic
+ * last), for as long as the creator may still do it: while its pid exists
+ * (or the kernel shows none), up to JOIN_WAIT_MS on the monotonic clock
+ * (counting sleeps would stretch the wait on a busy machine: every sleep
+ * lasts at least as long as asked, often more). */
+static bool wait_until_ready(int id, const struct shared_counter *c, size_t segment_size)
 {
-    struct shmid_ds ds;
-    if (shmctl(id, IPC_STAT, &ds) == -1) {
-        report_errno("shmctl(IPC_STAT)", key_text, errno);
-        return;
+    long long deadline = now_ms() + JOIN_WAIT_MS;
+    while (atomic_load_explicit(&c->magic, memory_order_acquire) == 0) {
+        if (segment_size != sizeof *c) { /* our creators ask for exactly this size */
+            char why[128];
+            snprintf(why, sizeof why,
+                     "it has no magic number (0), and it is %lu bytes, not the %lu "
+                     "this program makes",
+                     (unsigned long)segment_size, (unsigned long)sizeof *c);
+            refuse(id, why);
+            return false;
+        }
+        struct shmid_ds ds;
+        if (shmctl(id, IPC_STAT, &ds) == -1) {
+            report_errno("shmctl(IPC_STAT)", key_text, errno);
+            return false;
+        }
+        /* Signal 0 sends nothing: kill only checks the pid. ESRCH: no such
+         * process. (EPERM: it exists, but belongs to another user.) */
+        bool creator_gone = ds.shm_cpid > 0 && kill(ds.shm_cpid, 0) == -1 && errno == ESRCH;
+        if (!creator_gone && now_ms() < deadline) {
+            sleep_ms(1);
+            continue;
+        }
+        /* One more look: it may have published, then ended, since the last. */
+        if (atomic_load_explicit(&c->magic, memory_order_acquire) != 0)
+            return true;
+        refuse_unpublished(id, &ds, creator_gone);
+        return false;
     }
-    long creator = (long)ds.shm_cpid;
-    unsigned long others = ds.shm_nattch > 0 ? (unsigned long)ds.shm_nattch - 1 : 0;
-    if (creator <= 0) { /* a pid of 0 names no process we can ask about */
-        report_problem("the segment under %s (shmid %d) was never initialised, and the "
-                       "kernel gives no creator pid for it. It was left untouched; if it "
-                       "is yours to remove: ipcrm -m %d",
-                       key_text, id, id);
-        return;
-    }
-    /* Signal 0 sends nothing: kill only checks the pid. ESRCH: no such
-     * process. EPERM: it exists but belongs to another user. (A pid can be
-     * reused, so "exists" is all we learn, not "it is still the creator".) */
-    int err = kill((pid_t)creator, 0) == 0 ? 0 : errno;
-    if (err != ESRCH) {
-        if (err == EPERM)
-            report_problem("the segment under %s (shmid %d) was never initialised: its "
-                           "creator's pid, %ld, is still in use, by another user; the creator "
-                           "may be slow, or stopped. It was left untouched; try again once "
-                           "pid %ld has initialised it or ended",
-                           key_text, id, creator, creator);
-        else
-            report_problem("the segment under %s (shmid %d) was never initialised: its "
-                           "creator's pid, %ld, is still in use; the creator may be slow, or "
-                           "stopped (Ctrl+Z; kill -CONT %ld resumes it). It was left "
-                           "untouched; try again once pid %ld has initialised it or ended",
-                           key_text, id, creator, creator, creator);
-        return;
-    }
-    if (others > 0) {
-        report_problem("the segment under %s (shmid %d) was never initialised: its creator, "
-                       "pid %ld, has ended, but %lu other %s. It was left untouched; "
-                       "ipcs -m -p shows the last pid to attach it. Once nothing else is "
-                       "attached, run this program again: it says whether the segment is "
-                       "safe to remove",
-                       key_text, id, creator, others,
-                       others == 1 ? "attachment remains" : "attachments remain");
-        return;
-    }
-    /* The creator is gone and nobody else was attached when the kernel
-     * looked, so nothing is writing to it: is it what our own creator
-     * leaves when it dies that early? shm_segsz is the size the creator
-     * asked for (ours ask for exactly sizeof *c), not the whole page the
-     * kernel rounds the memory up to. */
-    if (ds.shm_segsz != sizeof *c || !half_published(c)) {
-        refuse(id, header_problem(0, 0, 0, sizeof *c, ds.shm_segsz));
-        return;
-    }
-    report_problem("the segment under %s (shmid %d) was never initialised: its creator, pid "
-                   "%ld, ended before it could, and nothing else is attached. It was left "
-                   "untouched, and it is safe to remove: ipcrm -m %d",
-                   key_text, id, creator, id);
+    return true;
 }
 
 /* A segment smaller than our layout is refused before we attach it.
@@ -247,21 +232,22 @@ static void refuse_uninitialised(int id, const struct shared_counter *c)
  * is rounded up to whole pages, but only shm_segsz bytes are promised. */
 static bool big_enough(int id, const struct shmid_ds *ds)
 {
-    const char *why = header_problem(COUNTER_MAGIC, COUNTER_VERSION, sizeof(struct shared_counter),
-                                     sizeof(struct shared_counter), ds->shm_segsz);
-    if (why != NULL)
+    if (ds->shm_segsz < sizeof(struct shared_counter)) {
+        char why[96];
+        snprintf(why, sizeof why, "it is %lu bytes, smaller than the %lu the counter needs",
+                 (unsigned long)ds->shm_segsz, (unsigned long)sizeof(struct shared_counter));
         refuse(id, why);
-    return why == NULL;
+        return false;
+    }
+    return true;
 }
 
 /* Never trust shared memory: check the header and the count before using
  * them. On a refusal the segment is left exactly as it was. */
 static bool check_counter(int id, const struct shared_counter *c, size_t segment_size)
 {
-    if (!wait_until_ready(c)) {
-        refuse_uninitialised(id, c);
+    if (!wait_until_ready(id, c, segment_size))
         return false;
-    }
     const char *why =
         header_problem(atomic_load(&c->magic), c->version, c->size, sizeof *c, segment_size);
     if (why != NULL) {
@@ -388,7 +374,12 @@ static bool leave_counter(int id, struct shared_counter *c, int *seen, int *next
          * loop sees CLOSED and joins again. And two copies that leave at
          * the same moment can each still see the other attached: then
          * neither closes, and the next copy to start finds the stale
-         * count (join_counter). */
+         * count (join_counter). Any other attachment defeats the rule the
+         * same way, since nattch counts attachments, not copies: a --peek
+         * while it looks, shm-tool attach, or a child that inherited one
+         * through fork makes it 2, so a last copy with a stale count only
+         * takes its own one away, and the segment outlives every copy until
+         * a copy joins while nothing else is attached and starts from 0. */
         bool alone = *seen > 1 && attached_now(id) == 1;
         *next = *seen == 1 || alone ? SEGMENT_CLOSED : *seen - 1;
     } while (!atomic_compare_exchange_weak(&c->instances, seen, *next));
@@ -459,33 +450,53 @@ static int peek(key_t key)
         return EXIT_SYSCALL;
     }
     /* excerpt: peek */
-    struct shmid_ds ds; /* read before we attach: nattch counts the copies' attachments, not ours */
+    /* Look before we attach: a segment too small is refused untouched. */
+    struct shmid_ds ds;
     if (shmctl(id, IPC_STAT, &ds) == -1) {
         if (removed_or_failed("shmctl(IPC_STAT)", errno) == STEP_FAILED)
             return EXIT_SYSCALL;
-        print_peek(0, 0);
+        print_peek(0, 0); /* gone since shmget: nobody is attached any more */
         return EXIT_OK;
     }
     if (!big_enough(id, &ds))
         return EXIT_SYSCALL;
     struct shared_counter *c = shmat(id, NULL, SHM_RDONLY); /* read-only is all a peek needs */
     if (c == (void *)-1) {
-        report_errno("shmat", key_text, errno);
-        return EXIT_SYSCALL;
+        if (removed_or_failed("shmat", errno) == STEP_FAILED)
+            return EXIT_SYSCALL;
+        print_peek(0, 0); /* gone since shmctl: nobody is attached any more */
+        return EXIT_OK;
     }
     if (!check_counter(id, c, ds.shm_segsz)) {
         shmdt(c);
         return EXIT_SYSCALL;
     }
+    /* SHM_RDONLY is enough: an always-lock-free int's atomic load is a load
+     * instruction, which never writes, and lock-free atomics are meant to be
+     * address-free, so they work between processes (C11 7.17.5). */
     int n = atomic_load(&c->instances);
     if (n == SEGMENT_CLOSED)
         n = 0; /* a leaving copy closed it: nobody is counted, it is being removed */
-    print_peek(n, (long)ds.shm_nattch);
+    /* The kernel's view after the load: nattch now counts our attachment too. */
+    if (shmctl(id, IPC_STAT, &ds) == -1) {
+        report_errno("shmctl(IPC_STAT)", key_text, errno);
+        shmdt(c);
+        return EXIT_SYSCALL;
+    }
+    long others = (long)ds.shm_nattch - 1;
+    print_peek(n, others);
     /* end excerpt */
-    if (n > (long)ds.shm_nattch)
-        print_note("instances=%d but nattch=%lu: the count is stale (copies were killed "
+    /* Every copy stays attached while it is counted, so a count above the
+     * other attachments means copies ended without leaving. But we read
+     * the two at different moments: a copy that joined just before our load
+     * and left just after it is in n and no longer in nattch. So we claim it
+     * only when shm_lpid, the pid of the last process to attach or detach
+     * (man 2 shmctl; the kernel sets it for the detach at exit too), is
+     * still ours: then nobody attached or detached since our shmat. */
+    if (n > others && ds.shm_lpid == getpid())
+        print_note("instances=%d but nattch=%ld: the count is stale (copies were killed "
                    "without leaving)",
-                   n, (unsigned long)ds.shm_nattch);
+                   n, others);
     if (shmdt(c) == -1) {
         report_errno("shmdt", key_text, errno);
         return EXIT_SYSCALL;
@@ -551,7 +562,8 @@ int main(int argc, char **argv)
         .summary = "count running copies in a System V shared memory segment",
         .details = "Peek prints instances=N nattch=M: nattch is the kernel's count of\n"
                    "attachments (one per running copy), so instances above nattch means\n"
-                   "copies died without leaving. A copy that leaves while nobody else is\n"
+                   "copies died without leaving (peek says so when nobody attached or\n"
+                   "detached while it looked). A copy that leaves while nobody else is\n"
                    "attached removes the segment whatever the count says.\n"
                    "Look at the segment with: ipcs -m",
         .extra = &key_option,

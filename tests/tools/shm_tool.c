@@ -31,6 +31,9 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
+/* COUNTER_MAGIC and COUNTER_VERSION, as the demos have them. */
+#include "../../common/header_check.h"
+
 static int fail(const char *call)
 {
     fprintf(stderr, "shm-tool: %s: %s\n", call, strerror(errno));
@@ -63,7 +66,8 @@ int main(int argc, char **argv)
     key_t key = (key_t)strtoul(argv[2], NULL, 0);
     if (strcmp(argv[1], "counter") == 0 && argc >= 4) {
         /* The layout of demo 03: magic, version, size, then the count. */
-        int32_t fields[4] = { 0x434d4853, 1, 16, (int32_t)strtol(argv[3], NULL, 0) };
+        int32_t fields[4] = { (int32_t)COUNTER_MAGIC, (int32_t)COUNTER_VERSION,
+                              (int32_t)sizeof fields, (int32_t)strtol(argv[3], NULL, 0) };
         int mode = argc > 4 ? (int)strtol(argv[4], NULL, 8) : 0600;
         int id = shmget(key, sizeof fields, IPC_CREAT | IPC_EXCL | mode);
         if (id == -1)
