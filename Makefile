@@ -66,7 +66,7 @@ $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 
 # A helper for the tests only: makes the segments demo 03 must refuse.
 TEST_TOOLS := $(BUILD)/test/shm-tool
-$(BUILD)/test/shm-tool: tests/tools/shm_tool.c
+$(BUILD)/test/shm-tool: tests/tools/shm_tool.c common/header_check.h
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -137,11 +137,11 @@ $(WIN)/%-minimal.exe: $$($$*-minimal_MSRC) | $(WIN)
 	$(call say,MINGW,$@)
 	$(Q)$(MINGW_CC) $(MINGW_FLAGS) -o $@ $<
 
-$(WIN)/%-clang.dll: $$($$*_WSRC) windows/01-data-seg/shared_dll.h | $(WIN)
+$(WIN)/%-clang.dll: $$($$*_WSRC) windows/01-data-seg/shared_dll.h common/header_check.h | $(WIN)
 	$(call say,CLANG,$@)
 	$(Q)$(WIN_CLANG) $(CLANG_FLAGS) -shared -DBUILDING_SHARED_DLL -o $@ $($*_WSRC)
 
-$(WIN)/%.dll: $$($$*_WSRC) windows/01-data-seg/shared_dll.h | $(WIN)
+$(WIN)/%.dll: $$($$*_WSRC) windows/01-data-seg/shared_dll.h common/header_check.h | $(WIN)
 	$(call say,MINGW,$@)
 	$(Q)$(MINGW_CC) $(MINGW_FLAGS) -shared -DBUILDING_SHARED_DLL -o $@ $($*_WSRC)
 
@@ -236,7 +236,7 @@ test-only:
 # Refresh the excerpts and transcripts in docs/ from the sources and real runs.
 docs:
 	$(Q)scripts/install-deps.sh docs
-	$(Q)$(MAKE) --no-print-directory all windows test-tools
+	$(Q)$(MAKE) --no-print-directory all windows windows-negative test-tools windows-test-tools
 	$(Q)scripts/docs.sh
 
 lint:

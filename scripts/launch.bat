@@ -86,31 +86,37 @@ for /L %%i in (1,1,%N%) do (
 
 rem Wait until a peek counts every copy. (The output files stay locked while
 rem the copies run, so the count is read with --peek.) ping is the sleep
-rem that every Windows has.
+rem that every Windows has. The waits are goto loops: Wine's cmd loses
+rem count in a for /L loop whose body holds other for loops.
+set TRIES=0
+:wait_running
 set "RUNNING="
-for /L %%t in (1,1,%HOLD%) do (
-    if not "!RUNNING!"=="instances=%N%" (
-        for /f "delims=" %%a in ('""%PROGRAM%" --peek%PEEKARGS%"') do set "RUNNING=%%a"
-        if not "!RUNNING!"=="instances=%N%" ping -n 2 127.0.0.1 >nul
-    )
-)
+for /f "delims=" %%a in ('""%PROGRAM%" --peek%PEEKARGS%"') do set "RUNNING=%%a"
+if "%RUNNING%"=="instances=%N%" goto :running_counted
+set /a TRIES+=1
+if %TRIES% geq %HOLD% goto :running_counted
+ping -n 2 127.0.0.1 >nul
+goto :wait_running
+:running_counted
 
 rem Wait for every copy to finish: its file ends with a left (or crashing)
 rem line. type, not findstr: some findstr versions (Wine's) always succeed.
-set /a LIMIT=HOLD + 60
+set /a LIMIT=HOLD+60
+set TRIES=0
+:wait_done
 set DONE=0
-for /L %%t in (1,1,%LIMIT%) do (
-    if !DONE! lss %N% (
-        set DONE=0
-        for /L %%i in (1,1,%N%) do (
-            for /f "usebackq tokens=1" %%w in (`type "%WORK%\%%i.out" 2^>nul`) do (
-                if "%%w"=="left" set /a DONE+=1
-                if "%%w"=="crashing" set /a DONE+=1
-            )
-        )
-        if !DONE! lss %N% ping -n 2 127.0.0.1 >nul
+for /L %%i in (1,1,%N%) do (
+    for /f "usebackq tokens=1" %%w in (`type "%WORK%\%%i.out" 2^>nul`) do (
+        if "%%w"=="left" set /a DONE+=1
+        if "%%w"=="crashing" set /a DONE+=1
     )
 )
+if %DONE% geq %N% goto :all_done
+set /a TRIES+=1
+if %TRIES% geq %LIMIT% goto :all_done
+ping -n 2 127.0.0.1 >nul
+goto :wait_done
+:all_done
 
 rem Read every join and left line: "joined pid=P instances=C" splits on
 rem spaces and = into joined, pid, P, instances, C.

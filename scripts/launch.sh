@@ -93,13 +93,15 @@ while [ $# -gt 0 ]; do
 done
 [ -z "$hold" ] || copy_args+=(--hold "$hold")
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/launch.XXXXXX")
 made_prefix=""
 runner=()
 if [[ $program == *.exe ]]; then
     command -v wine >/dev/null || die_usage "'$program' needs Wine, which is not installed"
     # shellcheck source=scripts/wine-prefix.bash
     . "$here/scripts/wine-prefix.bash"
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/launch.XXXXXX")
+if [[ $program == *.exe ]]; then
     if [ -z "${WINEPREFIX:-}" ]; then
         # Made whole before N copies race to make it, and removed at the end.
         made_prefix=$work/wineprefix

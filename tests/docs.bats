@@ -32,30 +32,18 @@ pages() {
     ls "$REPO"/docs/*.md
 }
 
-@test "docs: make docs would change no committed file" {
-    need_wine
-    local copy=$BATS_TEST_TMPDIR/copy
-    mkdir -p "$copy"
-    (cd "$REPO" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$copy")
-    BIN_DIR=$BIN_DIR WIN_DIR=$WIN_DIR TEST_TOOL_DIR=$TEST_TOOL_DIR run "$copy/scripts/docs.sh"
-    assert_success
-    run diff -ru "$REPO/docs" "$copy/docs"
-    assert_success
-    assert_output ""
-    run diff -u "$REPO/README.md" "$copy/README.md"
-    assert_success
-    assert_output ""
-}
-
-@test "docs: make docs leaves no process running, and no Wine prefix of its own" {
+# One run of docs.sh (it runs every transcript, about two minutes) checks
+# both that the pages are fresh and that it cleans up after itself: run as
+# a student runs it, without WINEPREFIX, so it makes a prefix of its own in
+# its folder under TMPDIR, and must stop its wineserver and remove it all.
+@test "docs: make docs would change no committed file, and leaves no process or prefix behind" {
     need_wine
     local copy=$BATS_TEST_TMPDIR/copy mark=$BATS_TEST_TMPDIR/docs-tmp
     mkdir -p "$copy" "$mark"
     (cd "$REPO" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$copy")
-    # Without WINEPREFIX, docs.sh makes a prefix of its own, in its folder
-    # under TMPDIR, and must stop its wineserver and remove it all.
-    (unset WINEPREFIX && TMPDIR=$mark BIN_DIR=$BIN_DIR WIN_DIR=$WIN_DIR \
-        TEST_TOOL_DIR=$TEST_TOOL_DIR "$copy/scripts/docs.sh" >/dev/null 2>&1 3>&-)
+    run env -u WINEPREFIX TMPDIR="$mark" BIN_DIR="$BIN_DIR" WIN_DIR="$WIN_DIR" \
+        TEST_TOOL_DIR="$TEST_TOOL_DIR" "$copy/scripts/docs.sh" 3>&-
+    assert_success
     local pid left=""
     for pid in $(ps -eo pid=); do
         if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qF "$mark/"; then
@@ -64,6 +52,12 @@ pages() {
     done
     [ -z "$left" ] || fail "still running after docs.sh: $left"
     run ls -A "$mark"
+    assert_output ""
+    run diff -ru "$REPO/docs" "$copy/docs"
+    assert_success
+    assert_output ""
+    run diff -u "$REPO/README.md" "$copy/README.md"
+    assert_success
     assert_output ""
 }
 

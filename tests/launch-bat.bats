@@ -42,17 +42,6 @@ batrun() {
     assert_equal "$(wc -l <<<"$bat_checks")" 4
 }
 
-@test "the README's line runs launch.bat from Linux exactly as written" {
-    local line
-    line=$(grep -m1 '^wine cmd /c "scripts\\launch.bat ' "$REPO/README.md")
-    [ -n "$line" ] || fail "README.md shows no wine cmd /c line for launch.bat"
-    # The README's copies use the demo's default name; this run may too,
-    # since no other test does.
-    run bash -c "cd '$REPO' && LAUNCH_HOLD=4 WIN_DIR='$WIN_DIR' $line </dev/null 2>&1 | tr -d '\r'"
-    assert_success
-    assert_line "launch: ok"
-}
-
 @test "launch.bat counts the data-segment demo too" {
     local exe
     exe=$(private_copy 01-data-seg.exe)/01-data-seg.exe
