@@ -17,10 +17,10 @@
  * (Debian's clang 14 does not find MinGW's libgcc by itself: the -L option
  * asks the MinGW GCC where it is.)
  *
- * Example session (numbers differ on every run and every machine):
- *   > 09-lost-updates.exe --workers 2 --method plain --method atomic
- *   method=plain workers=2 loops=1000000 expected=2000000 got=1046329 lost=953671 seconds=0.011945 ops_per_s=167434073
- *   method=atomic workers=2 loops=1000000 expected=2000000 got=2000000 lost=0 seconds=0.040127 ops_per_s=49841753
+ * Example session (run under Wine; numbers differ on every run and machine):
+ *   > 09-lost-updates.exe --workers 2 --loops 10000000 --method plain --method atomic
+ *   method=plain workers=2 loops=10000000 expected=20000000 got=10321989 lost=9678011 seconds=0.011467 ops_per_s=1744074507
+ *   method=atomic workers=2 loops=10000000 expected=20000000 got=20000000 lost=0 seconds=0.044564 ops_per_s=448794762
  */
 #include <windows.h>
 
@@ -118,31 +118,32 @@ static void add_atomic(struct shared *s, LONG64 loops)
 }
 /* end excerpt */
 
+/* A worker's call failed: say so, unless the parent is ending every worker
+ * (then a wait may fail, or find the mutex abandoned by a worker that the
+ * parent ended first: no news). */
+static int worker_failed(const struct shared *s, const char *call, const char *what)
+{
+    DWORD error = GetLastError();
+    if (!s->stopping)
+        report_win32(call, what, error);
+    return EXIT_SYSCALL;
+}
+
 /* excerpt: lock */
 /* A plain counter, guarded by the mutex. WAIT_ABANDONED means that we own
  * the mutex now, but its last owner ended without releasing it, maybe in
- * the middle of an update: the count cannot be trusted any more. (When the
- * parent ends the workers itself, one may see another one's end so: no
- * news then.) */
+ * the middle of an update: the count cannot be trusted any more. */
 static int add_locked(struct shared *s, LONG64 loops, HANDLE mutex)
 {
     for (LONG64 i = 0; i < loops; i++) {
         DWORD waited = WaitForSingleObject(mutex, INFINITE);
-        if (waited != WAIT_OBJECT_0 && s->stopping)
-            return EXIT_SYSCALL; /* the parent is ending us all: no news */
-        if (waited != WAIT_OBJECT_0) {
-            if (waited == WAIT_ABANDONED)
-                report_problem("method=lock: the mutex was abandoned by a worker that died "
-                               "holding it");
-            else
-                report_win32("WaitForSingleObject", "method=lock", GetLastError());
-            return EXIT_SYSCALL;
-        }
+        if (waited == WAIT_ABANDONED && !s->stopping)
+            report_problem("method=lock: a worker died holding the mutex (WAIT_ABANDONED)");
+        if (waited != WAIT_OBJECT_0)
+            return worker_failed(s, "WaitForSingleObject", "method=lock");
         s->locked = s->locked + 1;
-        if (!ReleaseMutex(mutex) && !s->stopping) {
-            report_win32("ReleaseMutex", "method=lock", GetLastError());
-            return EXIT_SYSCALL;
-        }
+        if (!ReleaseMutex(mutex))
+            return worker_failed(s, "ReleaseMutex", "method=lock");
     }
     return EXIT_OK;
 }
@@ -156,15 +157,11 @@ static int add_locked(struct shared *s, LONG64 loops, HANDLE mutex)
 static int add_semaphored(struct shared *s, LONG64 loops, HANDLE semaphore)
 {
     for (LONG64 i = 0; i < loops; i++) {
-        if (WaitForSingleObject(semaphore, INFINITE) != WAIT_OBJECT_0 && !s->stopping) {
-            report_win32("WaitForSingleObject", "method=semaphore", GetLastError());
-            return EXIT_SYSCALL;
-        }
+        if (WaitForSingleObject(semaphore, INFINITE) != WAIT_OBJECT_0)
+            return worker_failed(s, "WaitForSingleObject", "method=semaphore");
         s->semaphored = s->semaphored + 1;
-        if (!ReleaseSemaphore(semaphore, 1, NULL) && !s->stopping) {
-            report_win32("ReleaseSemaphore", "method=semaphore", GetLastError());
-            return EXIT_SYSCALL;
-        }
+        if (!ReleaseSemaphore(semaphore, 1, NULL))
+            return worker_failed(s, "ReleaseSemaphore", "method=semaphore");
     }
     return EXIT_OK;
 }
@@ -275,9 +272,13 @@ static bool start_worker(const struct parent *p, struct run *r, int i)
     /* CreateProcessW may write into the command line: it must be a buffer
      * of ours, never a string literal. */
     wchar_t command[MAX_PATH + 100];
-    swprintf(command, sizeof command / sizeof command[0], L"\"%ls\" --worker %d %lu %lu %lu",
-             p->exe, i, (unsigned long)(UINT_PTR)p->mapping, (unsigned long)(UINT_PTR)p->mutex,
-             (unsigned long)(UINT_PTR)p->semaphore);
+    if (swprintf(command, sizeof command / sizeof command[0], L"\"%ls\" --worker %d %lu %lu %lu",
+                 p->exe, i, (unsigned long)(UINT_PTR)p->mapping, (unsigned long)(UINT_PTR)p->mutex,
+                 (unsigned long)(UINT_PTR)p->semaphore) < 0) {
+        report_problem("the command line of worker %d does not fit in %u characters", i + 1,
+                       (unsigned)(sizeof command / sizeof command[0]));
+        return false;
+    }
     STARTUPINFOW si = { .cb = sizeof si };
     PROCESS_INFORMATION pi;
     /* bInheritHandles TRUE: the worker gets every handle we made
@@ -618,7 +619,8 @@ int main(int argc, char **argv)
      * away with its last handle, so nothing outlives the run. */
     struct parent p = { .mapping = NULL };
     SECURITY_ATTRIBUTES inheritable = { sizeof inheritable, NULL, TRUE };
-    if (GetModuleFileNameW(NULL, p.exe, MAX_PATH) == 0) {
+    DWORD length = GetModuleFileNameW(NULL, p.exe, MAX_PATH);
+    if (length == 0 || length == MAX_PATH) { /* MAX_PATH: cut short */
         report_win32("GetModuleFileNameW", "this program", GetLastError());
         return EXIT_SYSCALL;
     }

@@ -15,9 +15,9 @@
  *   clang --target=x86_64-w64-mingw32 -fuse-ld=lld -std=c11 minimal.c -o 09-lost-updates-minimal-clang.exe -L"$(dirname "$(x86_64-w64-mingw32-gcc -print-libgcc-file-name)")"
  * (Debian's clang 14 does not find MinGW's libgcc by itself: -L asks MinGW GCC where.)
  *
- * Example session (the numbers differ on every run):
+ * Example session (run under Wine; the numbers differ on every run):
  *   > 09-lost-updates-minimal.exe
- *   expected=100000000 got=50912745 lost=49087255
+ *   expected=100000000 got=56088370 lost=43911630
  *
  * What lost_updates.c adds, and why it matters:
  * - four fixes (Interlocked, mutex, semaphore, batched): a loss shown is only half the lesson
@@ -68,7 +68,8 @@ int main(int argc, char **argv)
     wchar_t exe[MAX_PATH], command[MAX_PATH + 32];
     STARTUPINFOW si = { .cb = sizeof si };
     PROCESS_INFORMATION child = { 0 };
-    if (argc == 1 && GetModuleFileNameW(NULL, exe, MAX_PATH) == 0)
+    DWORD length = argc == 1 ? GetModuleFileNameW(NULL, exe, MAX_PATH) : 1;
+    if (length == 0 || length == MAX_PATH) /* MAX_PATH: the name was cut short */
         return fail("GetModuleFileNameW");
     if (argc == 1 && swprintf(command, MAX_PATH + 32, L"\"%ls\" %llu", exe,
                               (unsigned long long)(UINT_PTR)mapping) < 0)
@@ -76,9 +77,9 @@ int main(int argc, char **argv)
     if (argc == 1 && !CreateProcessW(exe, command, NULL, NULL, TRUE, 0, NULL, NULL, &si, &child))
         return fail("CreateProcessW");
 
-    /* Step 3: a start line (a process takes longer to start than this loop takes to run),
-     * then both add 1, LOOPS times: a load, an add and a store. volatile makes every one
-     * happen; it does not make them one step. */
+    /* Step 3: a start line (without it, the parent could be well into its loop before the
+     * child has even begun), then both add 1, LOOPS times: a load, an add and a store.
+     * volatile makes every one happen; it does not make them one step. */
     InterlockedIncrement64(ready);
     while (*ready < 2)
         if (argc == 1 && WaitForSingleObject(child.hProcess, 0) != WAIT_TIMEOUT)
