@@ -1,6 +1,10 @@
 /* stop.c - signals, console events, the hold clock: see stop.h. */
 #ifndef _WIN32
-#define _POSIX_C_SOURCE 200809L /* sigaction, clock_gettime, getpid, ... */
+/* Feature-test macros only work when defined before the first #include
+ * (man 7 feature_test_macros), so this is the one place for them.
+ * _GNU_SOURCE: glibc declares ppoll() only with it (see stop_wait); it
+ * also turns on POSIX.1-2008 (sigaction, clock_gettime, ...). */
+#define _GNU_SOURCE
 #endif
 #include "stop.h"
 
@@ -28,18 +32,24 @@ static BOOL WINAPI on_console_event(DWORD type)
         SetEvent(stop_event);
         return TRUE; /* handled: the main loop leaves by itself */
     case CTRL_CLOSE_EVENT:
-        /* The console is closing. The system ends the process as soon as
-         * this returns (or after about 5 seconds), so wait here until the
-         * main loop has left. */
+    case CTRL_LOGOFF_EVENT:
+    case CTRL_SHUTDOWN_EVENT:
+        /* The console is closing, the user logging off, or Windows shutting
+         * down. The system ends the process as soon as this returns (or
+         * after a time-out: 5 seconds by default for each of the three), so
+         * wait here until the main loop has left. Returning FALSE instead
+         * would let the default handler call ExitProcess: no leave, and a
+         * count one too high.
+         * Logoff and shutdown reach console programs that load neither
+         * user32.dll nor gdi32.dll (SetConsoleCtrlHandler's remarks, Windows
+         * 7 and later; HandlerRoutine's table still says services only).
+         * These demos import only KERNEL32 and msvcrt, so they get them.
+         * Only real Windows can show it: Wine 8 sends neither event (not
+         * even on wineboot --shutdown), so no test here can. */
         SetEvent(stop_event);
         WaitForSingleObject(left_event, 4000);
         return TRUE;
-    default:
-        /* Not ours: let the next handler decide. CTRL_LOGOFF_EVENT and
-         * CTRL_SHUTDOWN_EVENT reach services only: an interactive program
-         * is ended at logoff or shutdown before they are sent, so it never
-         * leaves, just like a --crash copy. */
-        return FALSE;
+    default: return FALSE; /* not ours: let the next handler decide */
     }
 }
 /* end excerpt */
@@ -120,13 +130,19 @@ void stop_done(void)
     SetEvent(left_event);
 }
 
-void crash_self(void)
+_Noreturn void crash_self(void)
 {
     fflush(NULL);
     /* The exit code is ours to choose: 9, after SIGKILL's number. So a
      * --crash copy exits with status 9 (%ERRORLEVEL% in cmd, $? in a shell
-     * that runs it under Wine). */
+     * that runs it under Wine). A process that terminates itself does not
+     * return from TerminateProcess (its page says so; for another process
+     * the call is asynchronous). Only a failed call returns: then sleep for
+     * ever, never leaving, like a hung copy, so _Noreturn holds on every
+     * path. */
     TerminateProcess(GetCurrentProcess(), 9);
+    for (;;)
+        Sleep(INFINITE);
 }
 
 void sleep_ms(unsigned ms)
@@ -137,13 +153,11 @@ void sleep_ms(unsigned ms)
 #else /* POSIX */
 
 /* ppoll() (see stop_wait) is not in POSIX.1-2008, the standard the rest of
- * this file keeps to: man 2 poll calls it Linux-specific, and glibc
- * declares it only under _GNU_SOURCE. That must be defined before the first
- * C library header, and this is the first: stop.h includes only
- * <stdbool.h>, which comes with the compiler. On a system without ppoll(),
- * pselect() (POSIX.1-2001, man 2 select) closes the same race with an
- * fd_set in place of the pollfd. */
-#define _GNU_SOURCE
+ * this file keeps to: it came to POSIX only with POSIX.1-2024, man 2 poll
+ * long called it Linux-specific, and glibc declares it only under
+ * _GNU_SOURCE (defined at the top of this file). On a system without
+ * ppoll(), pselect() (POSIX.1-2001, man 2 select) closes the same race
+ * with an fd_set in place of the pollfd. */
 
 #include <errno.h>
 #include <poll.h>

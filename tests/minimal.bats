@@ -253,6 +253,25 @@ left pid=[0-9]+ instances=1$'
     assert_output "600 4 0"
 }
 
+@test "03 minimal fails: with its output piped to head -n 1, SIGPIPE ends a copy at its next line without leaving" {
+    take_fixed_key
+    # head ends after the join line; the copy's next line then meets a
+    # closed pipe, and SIGPIPE, left at its default, ends the copy (141).
+    start_copy piped bash -c "'$PROG' | head -n 1; exit \${PIPESTATUS[0]}"
+    wait_for_line piped '^joined pid=[0-9]+ instances=1$'
+    start_copy b "$PROG"
+    wait_for_line b '^joined pid=[0-9]+ instances=2$' # the piped copy's next line: now instances=2
+    assert_exit piped 141
+    run output_of piped
+    refute_line --partial 'left '
+    kill -INT "$(pid_of b)"
+    assert_exit b 0
+    run output_of b
+    assert_line --regexp '^left pid=[0-9]+ instances=1$' # the piped copy's 1 stays
+    run segment_view
+    assert_output "600 4 0"
+}
+
 # hold_rmid: build a library that, preloaded into a copy, holds that copy's
 # shmctl(IPC_RMID) until the file $BATS_TEST_TMPDIR/go exists. It makes the
 # moment between the last copy's decrement and its removal last as long as
@@ -286,7 +305,8 @@ EOF
 @test "03 minimal fails: split brain, a copy joining as the last one leaves counts alone in a removed segment" {
     take_fixed_key
     hold_rmid
-    start_copy last env LD_PRELOAD="$BATS_TEST_TMPDIR/hold_rmid.so" HOLD_RMID_UNTIL="$BATS_TEST_TMPDIR/go" "$PROG"
+    # ASAN_OPTIONS: a sanitizer build refuses a library preloaded before its own.
+    start_copy last env ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$BATS_TEST_TMPDIR/hold_rmid.so" HOLD_RMID_UNTIL="$BATS_TEST_TMPDIR/go" "$PROG"
     wait_for_line last '^joined pid=[0-9]+ instances=1$'
     local old
     old=$(ipcs -m | awk -v k="$MIN_KEY" '$1 == k { print $2 }')
@@ -410,7 +430,7 @@ killed_copy_stays() {
     start_copy killed wine "$exe"
     wait_for_line killed '^joined pid=[0-9]+ instances=2$' 60
     wait_for_line a '^now instances=2$'
-    kill -KILL "$(pid_of killed)" # TerminateProcess, as Task Manager's End task does
+    kill -KILL "$(pid_of killed)" # TerminateProcess, as taskkill /f and Task Manager's End process do
     assert_exit killed 137
     sleep 0.3 # three polls: the count does not go down
     kill -INT "$(pid_of a)"
@@ -507,7 +527,7 @@ EOF
 left pid=[0-9]+ instances=0$'
     done
     # ...and without it, the same program ignores Ctrl+C.
-    sed 's/!SetConsoleCtrlHandler(NULL, FALSE) || //' "$REPO/windows/01-data-seg/minimal.c" >"$dir/without.c"
+    sed 's/ || !SetConsoleCtrlHandler(NULL, FALSE)//' "$REPO/windows/01-data-seg/minimal.c" >"$dir/without.c"
     run grep -c 'SetConsoleCtrlHandler(NULL' "$dir/without.c"
     assert_output "1" # only the comment is left
     x86_64-w64-mingw32-gcc -std=c11 -o "$dir/without-$$.exe" "$dir/without.c"

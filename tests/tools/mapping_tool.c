@@ -4,15 +4,23 @@
  * changed it; or run a program with Ctrl+C ignored, as "start /b" does, and
  * press Ctrl+C for it.
  *
- *   mapping-tool.exe NAME SIZE zero|garbage SECONDS [--file PATH] [--deny-all]
+ *   mapping-tool.exe NAME SIZE zero|garbage SECONDS [--file PATH [--read-only]]
+ *                    [--deny-all] [--reserve] [--image]
  *   mapping-tool.exe --ctrl-c-ignored PROGRAM [ARGS...]
  *
  * The first form creates Local\NAME, SIZE bytes backed by the paging file
  * (which makes whole pages of it), or with --file backed by PATH, which it
  * first fills with exactly SIZE bytes (the section is then SIZE bytes).
- * --deny-all gives the mapping an empty DACL: nobody may open it. It fills
- * the mapping, prints "ready", waits SECONDS, then prints "unchanged" or
- * "changed". Exit 0, 1 on failure, 2 for a bad command line.
+ * --read-only makes that file-backed section PAGE_READONLY: a copy that
+ * opens it can map no writable view. --deny-all gives the mapping an empty
+ * DACL: nobody may open it. It fills the mapping, prints "ready", waits
+ * SECONDS or until Ctrl+C (kill -INT under Wine), then prints "unchanged"
+ * or "changed". Exit 0, 1 on failure, 2 for a bad command line.
+ * Two squatters that no view of ours may read, which it holds the same way
+ * but neither fills nor compares (it prints "held" instead): --reserve, a
+ * paging-file section whose pages are only reserved (SEC_RESERVE: on
+ * Windows a read faults), and --image, this program's own file mapped as
+ * an image (SEC_IMAGE).
  *
  * The second form calls SetConsoleCtrlHandler(NULL, TRUE), which children
  * inherit, and starts PROGRAM. Then, once a second until PROGRAM exits, it
@@ -71,6 +79,16 @@ static int run_with_ctrl_c_ignored(void)
     return (int)code;
 }
 
+static HANDLE stop_event; /* set by Ctrl+C: stop waiting */
+
+static BOOL WINAPI on_ctrl_c(DWORD type)
+{
+    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT)
+        return FALSE;
+    SetEvent(stop_event);
+    return TRUE;
+}
+
 static HANDLE create_backing_file(const char *path, DWORD size, const unsigned char *bytes)
 {
     HANDLE file =
@@ -90,23 +108,43 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "--ctrl-c-ignored") == 0)
         return run_with_ctrl_c_ignored();
     if (argc < 5) {
-        fprintf(stderr,
-                "usage: mapping-tool.exe NAME SIZE zero|garbage SECONDS [--file PATH] "
-                "[--deny-all]\n       mapping-tool.exe --ctrl-c-ignored PROGRAM [ARGS...]\n");
+        fprintf(stderr, "usage: mapping-tool.exe NAME SIZE zero|garbage SECONDS [--file PATH "
+                        "[--read-only]] [--deny-all] [--reserve] [--image]\n"
+                        "       mapping-tool.exe --ctrl-c-ignored PROGRAM [ARGS...]\n");
         return 2;
     }
     const char *path = NULL;
-    bool deny_all = false;
+    bool deny_all = false, read_only = false, reserve = false, image = false;
     for (int i = 5; i < argc; i++) {
         if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
             path = argv[++i];
+        else if (strcmp(argv[i], "--read-only") == 0)
+            read_only = true;
         else if (strcmp(argv[i], "--deny-all") == 0)
             deny_all = true;
+        else if (strcmp(argv[i], "--reserve") == 0)
+            reserve = true;
+        else if (strcmp(argv[i], "--image") == 0)
+            image = true;
         else {
             fprintf(stderr, "mapping-tool: unexpected argument '%s'\n", argv[i]);
             return 2;
         }
     }
+    if ((read_only && path == NULL) || (path != NULL && (reserve || image)) || (reserve && image)) {
+        fprintf(stderr, "mapping-tool: --read-only needs --file; --file, --reserve and --image "
+                        "do not mix\n");
+        return 2;
+    }
+    /* Ctrl+C ends the wait early. SetConsoleCtrlHandler(NULL, FALSE) undoes
+     * an inherited "ignore Ctrl+C", after our handler is in place. */
+    stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (stop_event == NULL || !SetConsoleCtrlHandler(on_ctrl_c, TRUE) ||
+        !SetConsoleCtrlHandler(NULL, FALSE)) {
+        fprintf(stderr, "mapping-tool: Ctrl+C handler: error %lu\n", GetLastError());
+        return 1;
+    }
+    DWORD wait_ms = (DWORD)strtoul(argv[4], NULL, 10) * 1000;
     char name[300];
     snprintf(name, sizeof name, "Local\\%s", argv[1]);
     DWORD size = (DWORD)strtoul(argv[2], NULL, 0);
@@ -130,24 +168,61 @@ int main(int argc, char **argv)
     HANDLE file = INVALID_HANDLE_VALUE;
     if (path != NULL && (file = create_backing_file(path, size, copy)) == INVALID_HANDLE_VALUE)
         return 1;
+    if (read_only) { /* read access only: Wine checks the file's, Windows the section's */
+        CloseHandle(file);
+        file = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                           OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (file == INVALID_HANDLE_VALUE) {
+            fprintf(stderr, "mapping-tool: opening %s: error %lu\n", path, GetLastError());
+            return 1;
+        }
+    }
+    DWORD protect = read_only ? PAGE_READONLY : PAGE_READWRITE;
+    if (reserve)
+        protect |= SEC_RESERVE;
+    if (image) {
+        char self[MAX_PATH];
+        DWORD n = GetModuleFileNameA(NULL, self, sizeof self);
+        file = n > 0 && n < sizeof self
+                   ? CreateFileA(self, GENERIC_READ | GENERIC_EXECUTE, FILE_SHARE_READ, NULL,
+                                 OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL)
+                   : INVALID_HANDLE_VALUE;
+        if (file == INVALID_HANDLE_VALUE) {
+            fprintf(stderr, "mapping-tool: opening %s: error %lu\n", self, GetLastError());
+            return 1;
+        }
+        protect = PAGE_READONLY | SEC_IMAGE;
+    }
     /* With a file, size 0 means "the file's size". */
-    HANDLE mapping = CreateFileMappingA(file, deny_all ? &sa : NULL, PAGE_READWRITE, 0,
-                                        path != NULL ? 0 : size, name);
+    HANDLE mapping = CreateFileMappingA(file, deny_all ? &sa : NULL, protect, 0,
+                                        file != INVALID_HANDLE_VALUE ? 0 : size, name);
     if (mapping == NULL || GetLastError() == ERROR_ALREADY_EXISTS) {
         fprintf(stderr, "mapping-tool: CreateFileMappingA(%s): error %lu\n", name, GetLastError());
         return 1;
     }
     if (file != INVALID_HANDLE_VALUE)
         CloseHandle(file);
-    unsigned char *view = MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, size);
+    if (reserve || image) { /* nothing to fill, nothing we may read */
+        printf("ready\n");
+        fflush(stdout);
+        WaitForSingleObject(stop_event, wait_ms);
+        printf("held\n");
+        fflush(stdout);
+        free(copy);
+        CloseHandle(mapping);
+        return 0;
+    }
+    unsigned char *view =
+        MapViewOfFile(mapping, read_only ? FILE_MAP_READ : FILE_MAP_ALL_ACCESS, 0, 0, size);
     if (view == NULL) {
         fprintf(stderr, "mapping-tool: MapViewOfFile: error %lu\n", GetLastError());
         return 1;
     }
-    memcpy(view, copy, size);
+    if (!read_only) /* a read-only file has its bytes already */
+        memcpy(view, copy, size);
     printf("ready\n");
     fflush(stdout);
-    Sleep((DWORD)strtoul(argv[4], NULL, 10) * 1000);
+    WaitForSingleObject(stop_event, wait_ms);
     printf(memcmp(copy, view, size) == 0 ? "unchanged\n" : "changed\n");
     fflush(stdout);
     free(copy);

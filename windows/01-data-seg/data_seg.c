@@ -4,9 +4,11 @@
  *
  * Windows maps an EXE's sections into every process that runs it. A section
  * marked SHARED is the same physical memory in all of them, so a counter
- * there is seen by every copy of THIS file (a copy at another path, or a
- * rebuilt file, has its own). There is no name, no handle and no cleanup:
- * the section lives as long as some process has the image loaded.
+ * there is seen by every copy of THIS file. The section belongs to the
+ * file, not to its name: another file (a copy, or a rebuilt one) counts on
+ * its own; a hard link or a rename is the same file. There is no name, no
+ * handle and no cleanup: the section lives as long as some process has the
+ * image loaded.
  *
  * Do not ship this: any process that loads the image can read and write a
  * shared section, and it cannot be secured. Use a named file mapping with a
@@ -26,6 +28,10 @@
  *   now instances=1
  *   (Enter)
  *   left pid=1204 instances=0
+ * Or in one console, a copy in the background: end the line with <nul, or
+ * the copy reads the console too and takes the next line you type as its
+ * Enter:
+ *   > start /b 01-data-seg.exe --hold 10 <nul
  */
 #include <windows.h>
 
@@ -62,10 +68,17 @@ struct shared_counter {
  * - MinGW GCC: GCC ignores both pragmas (-Wall warns), and GNU ld does not
  *   understand /SECTION ("corrupt .drectve", make windows-negative shows
  *   it). GCC's attributes do both jobs instead: section names the section
- *   and shared marks it, whether the variable is initialised or not.
+ *   and shared marks it. GCC's manual allows shared only "with a
+ *   fully-initialized global definition because of the way linkers work".
  * Ours is initialised on both routes: the initial values are its header.
  * Check the result with objdump -h: the .shared section must say SHARED. */
 #if defined(_MSC_VER) || defined(__clang__)
+#ifdef __clang__
+/* Without -fms-extensions clang ignores both pragmas with a mere warning
+ * ("unknown pragma ignored") and links a section that is not shared. Make
+ * that warning an error, so a build without the flag fails. */
+#pragma clang diagnostic error "-Wunknown-pragmas"
+#endif
 #pragma data_seg(".shared")
 static struct shared_counter counter = { COUNTER_MAGIC, COUNTER_VERSION,
                                          sizeof(struct shared_counter), 0 };
@@ -78,14 +91,17 @@ static struct shared_counter counter
 #endif
 /* end excerpt */
 
-/* An atomic read with a full barrier: InterlockedCompareExchange(p, 0, 0)
- * returns the current value and leaves it as it was. It is still a locked
- * write (on x86, lock cmpxchg always writes, the old value back if it does
- * not match): fine here, where the section is writable. file_mapping.c's
- * read_long does without it, because a write faults on a read-only view. */
+/* Read the shared count. An aligned LONG is read in one piece (Microsoft's
+ * "Interlocked Variable Access" page); the barrier keeps the reads that
+ * follow after it. Not InterlockedCompareExchange(p, 0, 0), the usual trick:
+ * it leaves the value as it was, but it is still a locked write (on x86,
+ * lock cmpxchg always writes), and a write faults on a read-only view (demo
+ * 02's --peek maps one). The same read in every hardened Windows demo. */
 static LONG read_count(void)
 {
-    return InterlockedCompareExchange(&counter.instances, 0, 0);
+    LONG value = counter.instances; /* volatile: a real load, every time */
+    MemoryBarrier();
+    return value;
 }
 
 /* --name is refused with a reason: the section has no name to choose. */
@@ -94,8 +110,9 @@ static const char *refuse_name(const char *value, void *ctx)
     (void)value;
     (void)ctx;
     return "cannot be used here: a shared section belongs to the program file, so "
-           "every copy of this .exe counts together and a copy at another path counts "
-           "on its own. To choose a name, use demo 02 (a named file mapping)";
+           "every copy of this .exe counts together. Another file (a copy) counts on its "
+           "own; a hard link or a rename is the same file. To choose a name, use demo 02 "
+           "(a named file mapping)";
 }
 
 /* Even our own section is checked: a copy of this file patched or built
@@ -117,7 +134,10 @@ int main(int argc, char **argv)
     const struct cli_spec spec = {
         .summary = "count running copies in a shared data section of this EXE",
         .details = "No name or key: every copy of this .exe file shares its section.\n"
-                   "A copy of the file at another path counts on its own.",
+                   "Another file (a copy) counts on its own; a hard link or a rename is\n"
+                   "the same file.\n"
+                   "In cmd, start a copy in the background with start /b ... <nul: without\n"
+                   "<nul it reads the console too, and takes your next line as its Enter.",
         .extra = &name_option,
         .extra_count = 1,
     };

@@ -4,8 +4,13 @@
  * different program files, so their own sections are not shared with each
  * other, yet they count together because both load the same DLL file.
  *
- * Build: see shared_dll.c. Example: start 01-dll-client-one.exe, then
- * 01-dll-client-two.exe --peek prints instances=1.
+ * Build: see shared_dll.c. Example, in one console:
+ *   > start /b 01-dll-client-one.exe --hold 10 <nul
+ *   joined pid=1204 instances=1
+ *   > 01-dll-client-two.exe --peek
+ *   instances=1
+ * (<nul: without it the background copy reads the console too, and takes
+ * the next line you type as its Enter.)
  */
 #include <windows.h>
 
@@ -26,7 +31,9 @@ int main(int argc, char **argv)
     const struct cli_spec spec = {
         .summary = "count running copies of every program that loads 01-shared-dll.dll",
         .details = "This is " CLIENT_NAME ". Every program that loads the same DLL\n"
-                   "file counts together through the DLL's shared section.",
+                   "file counts together through the DLL's shared section.\n"
+                   "In cmd, start a copy in the background with start /b ... <nul: without\n"
+                   "<nul it reads the console too, and takes your next line as its Enter.",
     };
     struct cli cli;
 

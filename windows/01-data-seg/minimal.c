@@ -17,20 +17,24 @@
  * clang 14 does not find MinGW's libgcc by itself: -L asks MinGW GCC where.)
  *
  * Example session (one console; PIDs will differ):
- *   > start /b 01-data-seg-minimal.exe --hold 5
+ *   > start /b 01-data-seg-minimal.exe --hold 5 <nul
  *   joined pid=1204 instances=1
  *   > 01-data-seg-minimal.exe --hold 1
  *   joined pid=3312 instances=2
  *   now instances=2                       (the first copy saw it join)
  *   left pid=3312 instances=1
  *   now instances=1
+ * (<nul: a start /b copy shares cmd's console. This program never reads it,
+ * but data_seg.c does, to leave on Enter, and would take the next line you
+ * type: give every start /b copy <nul.)
  *
  * What data_seg.c adds, and why it matters:
  * - split brain: cannot happen; nothing is removed, the section lives while a copy runs the file
  * - stale counts: a killed copy keeps its 1 until every copy has gone; --crash shows it (no fix)
  * - foreign writers: no name to squat, but any loader of the file can write; it checks a header
  * - init race: there is no creator; the loader fills the section from the file before main runs
- * - also: leaving on Enter and when the console window closes; --peek, --quiet, --crash
+ * - also: leaving on Enter, when the console window closes, and at logoff or shutdown;
+ *   --peek, --quiet, --crash
  */
 /* excerpt: minimal */
 #include <windows.h>
@@ -42,6 +46,9 @@
 /* Step 1: put the counter in a section marked shared (Read, Write, Shared). On the pragma
  * route it must be initialised: an uninitialised variable stays in .bss, which is not shared. */
 #if defined(_MSC_VER) || defined(__clang__)
+#ifdef __clang__ /* without -fms-extensions clang ignores the pragmas: make that an error */
+#pragma clang diagnostic error "-Wunknown-pragmas"
+#endif
 #pragma data_seg(".shared")
 static volatile LONG instances = 0;
 #pragma data_seg()
@@ -71,8 +78,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [--hold SECONDS]\n", argv[0]);
         return 2;
     }
-    /* start /b runs a program with Ctrl+C ignored: SetConsoleCtrlHandler(NULL, FALSE) undoes it. */
-    if (!SetConsoleCtrlHandler(NULL, FALSE) || !SetConsoleCtrlHandler(on_console_event, TRUE)) {
+    /* start /b runs a program with Ctrl+C ignored: SetConsoleCtrlHandler(NULL, FALSE) undoes it,
+     * once our handler is in (before, a Ctrl+C would reach the default one, which ends us). */
+    if (!SetConsoleCtrlHandler(on_console_event, TRUE) || !SetConsoleCtrlHandler(NULL, FALSE)) {
         fprintf(stderr, "SetConsoleCtrlHandler failed: error %lu\n", GetLastError());
         return 1;
     }

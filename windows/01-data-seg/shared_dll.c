@@ -28,8 +28,11 @@ struct shared_counter {
     volatile LONG instances; /* changed only with Interlocked functions */
 };
 
-/* The two routes of data_seg.c, for the same reasons. */
+/* The two routes of data_seg.c, for the same reasons: see its comments. */
 #if defined(_MSC_VER) || defined(__clang__)
+#ifdef __clang__
+#pragma clang diagnostic error "-Wunknown-pragmas" /* no -fms-extensions: no shared section */
+#endif
 #pragma data_seg(".shared")
 static struct shared_counter counter = { COUNTER_MAGIC, COUNTER_VERSION,
                                          sizeof(struct shared_counter), 0 };
@@ -64,9 +67,15 @@ SHARED_DLL_API LONG shared_dll_leave(void)
 }
 /* end excerpt */
 
-/* The current value with a full barrier. A locked write all the same: see
- * read_count in data_seg.c. */
+/* Read the shared count. An aligned LONG is read in one piece (Microsoft's
+ * "Interlocked Variable Access" page); the barrier keeps the reads that
+ * follow after it. Not InterlockedCompareExchange(p, 0, 0), the usual trick:
+ * it leaves the value as it was, but it is still a locked write (on x86,
+ * lock cmpxchg always writes), and a write faults on a read-only view (demo
+ * 02's --peek maps one). The same read in every hardened Windows demo. */
 SHARED_DLL_API LONG shared_dll_count(void)
 {
-    return InterlockedCompareExchange(&counter.instances, 0, 0);
+    LONG value = counter.instances; /* volatile: a real load, every time */
+    MemoryBarrier();
+    return value;
 }

@@ -7,7 +7,8 @@
  * it), maps a view of it, adds one to a counter there, prints the count
  * whenever it changes, and takes its one away on Ctrl+C (or when --hold
  * SECONDS runs out: a batch file cannot send Ctrl+C). The object is gone
- * when the last copy closes its handle.
+ * when the last copy closes its handle. Its name is not file_mapping.c's:
+ * the two programs never meet.
  *
  * Build this file on its own (from this folder; MSVC, MinGW GCC, clang + lld):
  *   cl /std:c11 /W4 /Fe02-file-mapping-minimal-msvc.exe minimal.c
@@ -17,20 +18,24 @@
  * clang 14 does not find MinGW's libgcc by itself: -L asks MinGW GCC where.)
  *
  * Example session (one console; PIDs will differ):
- *   > start /b 02-file-mapping-minimal.exe --hold 5
+ *   > start /b 02-file-mapping-minimal.exe --hold 5 <nul
  *   joined pid=1204 instances=1
  *   > 02-file-mapping-minimal.exe --hold 1
  *   joined pid=3312 instances=2
  *   now instances=2                       (the first copy saw it join)
  *   left pid=3312 instances=1
  *   now instances=1
+ * (<nul: a start /b copy shares cmd's console. This program never reads it,
+ * but file_mapping.c does, to leave on Enter, and would take the next line
+ * you type: give every start /b copy <nul.)
  *
  * What file_mapping.c adds, and why it matters:
  * - split brain: cannot happen; the object goes with the last handle, and a newcomer holds one
  * - stale counts: a killed copy keeps its 1 until every copy has gone; --crash shows it (no fix)
  * - foreign mappings: whatever holds the name is used blindly; it checks size, magic, version
  * - init race: none here (a new mapping is zero-filled); its header is written once, published last
- * - also: leaving when the console window closes; --name, --global, --file, --peek, --quiet
+ * - also: leaving on Enter, when the console window closes, and at logoff or shutdown;
+ *   --name, --global, --file, --peek, --quiet
  */
 /* excerpt: minimal */
 #include <windows.h>
@@ -39,7 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Local\: seen by this logon session only. Not file_mapping.c's name: the two never meet. */
+/* Local\: seen in this session only: each Remote Desktop or switched-user session has its own. */
 #define NAME L"Local\\shm-suite-02-minimal"
 
 static volatile LONG stop; /* set by the handler's thread; an aligned LONG is read whole */
@@ -53,9 +58,11 @@ static BOOL WINAPI on_console_event(DWORD type)
     return TRUE; /* handled: main leaves by itself */
 }
 
-static int fail(const char *call)
+static int fail(const char *call, HANDLE open) /* say why, then close what is still open */
 {
     fprintf(stderr, "%s failed for %ls: error %lu\n", call, NAME, GetLastError());
+    if (open != NULL)
+        CloseHandle(open);
     return 1;
 }
 
@@ -69,20 +76,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [--hold SECONDS]\n", argv[0]);
         return 2;
     }
-    /* start /b runs a program with Ctrl+C ignored: SetConsoleCtrlHandler(NULL, FALSE) undoes it. */
-    if (!SetConsoleCtrlHandler(NULL, FALSE) || !SetConsoleCtrlHandler(on_console_event, TRUE))
-        return fail("SetConsoleCtrlHandler");
+    /* start /b runs us with Ctrl+C ignored; (NULL, FALSE) undoes it, once our handler is in. */
+    if (!SetConsoleCtrlHandler(on_console_event, TRUE) || !SetConsoleCtrlHandler(NULL, FALSE))
+        return fail("SetConsoleCtrlHandler", NULL);
 
-    /* Step 1: open the mapping object, or create it, backed by the paging file. A new one is
-     * zero-filled, which is the right count to start from: nothing to initialise. */
+    /* Step 1: open or create the mapping (paging file). New, it is zero-filled: a count of 0. */
     HANDLE mapping =
         CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, sizeof(LONG), NAME);
     if (mapping == NULL) /* NULL, not INVALID_HANDLE_VALUE, means failure here */
-        return fail("CreateFileMappingW");
+        return fail("CreateFileMappingW", NULL);
     /* Step 2: map a view of it. */
     volatile LONG *instances = MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, sizeof(LONG));
     if (instances == NULL)
-        return fail("MapViewOfFile");
+        return fail("MapViewOfFile", mapping);
 
     /* Step 3: join. volatile is not atomic: InterlockedIncrement is, so no update is lost. */
     LONG count = InterlockedIncrement(instances);
@@ -105,9 +111,9 @@ int main(int argc, char **argv)
     printf("left pid=%lu instances=%ld\n", GetCurrentProcessId(), InterlockedDecrement(instances));
     fflush(stdout);
     if (!UnmapViewOfFile((LPCVOID)instances))
-        return fail("UnmapViewOfFile");
+        return fail("UnmapViewOfFile", mapping);
     if (!CloseHandle(mapping))
-        return fail("CloseHandle");
+        return fail("CloseHandle", NULL);
     return 0;
 }
 /* end excerpt */
