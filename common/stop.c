@@ -322,10 +322,11 @@ void stop_done(void)
 {
 }
 
-void crash_self(void)
+_Noreturn void crash_self(void)
 {
     fflush(NULL);
-    raise(SIGKILL); /* cannot be caught or ignored: we end here */
+    raise(SIGKILL);       /* cannot be caught or ignored: we end here */
+    _exit(128 + SIGKILL); /* only if raise failed: end with the same status */
 }
 
 /* The stop signals are blocked outside stop_wait, so they do not cut this

@@ -3,8 +3,8 @@
  *
  * A copy leaves when its --hold runs out, when it is told to stop (on
  * POSIX SIGINT, SIGTERM, SIGQUIT, and SIGHUP unless it was ignored at start,
- * as under nohup; on Windows Ctrl+C, Ctrl+Break or closing the console
- * window), or when Enter is pressed or input ends on an interactive
+ * as under nohup; on Windows Ctrl+C, Ctrl+Break, closing the console
+ * window, logoff or shutdown), or when Enter is pressed or input ends on an interactive
  * terminal. The handlers only record that a stop was asked for: the main
  * loop does the leaving, outside the handler, where it is safe to call
  * anything.
@@ -29,8 +29,9 @@ bool stop_wait(unsigned ms);
 void stop_done(void);
 
 /* Die at once, as a crash would: no leaving, no cleanup. SIGKILL on POSIX
- * (the shell reports status 137), TerminateProcess with code 9 on Windows. */
-void crash_self(void);
+ * (the shell reports status 137), TerminateProcess with code 9 on Windows.
+ * It never returns. */
+_Noreturn void crash_self(void);
 
 /* Sleep for ms milliseconds, whatever happens. */
 void sleep_ms(unsigned ms);
