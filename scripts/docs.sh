@@ -326,9 +326,9 @@ normalise() {
                 line = substr(line, RSTART + RLENGTH)
             }
             line = out line
-            # "pid 1234", "pid, 1234," and "kill -CONT 1234" in messages
+            # "pid 1234", "pid, 1234,", "kill -CONT 1234" and "ps ... -p 1234" in messages
             out = ""
-            while (match(line, /(pid,? |PID |kill -CONT )[0-9]+/)) {
+            while (match(line, /(pid,? |PID |kill -CONT |stat,args -p )[0-9]+/)) {
                 word = substr(line, RSTART, RLENGTH)
                 sub(/[0-9]+$/, "", word)
                 out = out substr(line, 1, RSTART - 1) word pid(substr(line, RSTART + length(word), RLENGTH - length(word)))
