@@ -1,0 +1,12 @@
+# The minimal version of demo 02 and a copy ended by force, from bash under
+# Wine: its 1 stays while another copy holds the mapping open, and goes
+# with the last handle.
+session bash build/win64
+line 'wine 02-file-mapping-minimal.exe --hold 4 </dev/null &'
+await '^joined .* instances=1$'
+line 'wine 02-file-mapping-minimal.exe </dev/null &'
+await '^joined .* instances=2$'
+await '^now instances=2$'
+line 'kill -KILL %2; wait %2'
+line 'wait %1'
+line 'wine 02-file-mapping-minimal.exe --hold 0'
