@@ -228,7 +228,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$PROG" --key "$KEY" --quiet
     wait_for_line a '^joined pid=[0-9]+ instances=1$'
     old=$(ipcs -m | awk -v k="$KEY" '$1 == k { print $2 }')
     # What a leaver's close looks like to a copy it stranded (the ABA race
-    # in leave_counter), made on purpose: the count set to CLOSED.
+    # in leave), made on purpose: the count set to CLOSED.
     "$SHM_TOOL" set "$KEY" -1
     timeout 5 bash -c "until [ \"\$(grep -c '^joined ' '$BATS_TEST_TMPDIR/a.out')\" -eq 2 ]; do sleep 0.05; done"
     run cat "$BATS_TEST_TMPDIR/a.err"

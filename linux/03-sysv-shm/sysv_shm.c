@@ -107,7 +107,7 @@ static const char *set_key(const char *value, void *ctx)
 
 /* --- Step 1: find the segment, or create it ------------------------------ */
 /* excerpt: open */
-static enum step open_segment(key_t key, int *id, bool *created)
+static enum step open_or_create(key_t key, int *id, bool *created)
 {
     /* IPC_CREAT | IPC_EXCL: create, or fail with EEXIST if the key is taken,
      * so exactly one copy learns that it made the segment and initialises
@@ -244,7 +244,7 @@ static bool big_enough(int id, const struct shmid_ds *ds)
 
 /* Never trust shared memory: check the header and the count before using
  * them. On a refusal the segment is left exactly as it was. */
-static bool check_counter(int id, const struct shared_counter *c, size_t segment_size)
+static bool check_header(int id, const struct shared_counter *c, size_t segment_size)
 {
     if (!wait_until_ready(id, c, segment_size))
         return false;
@@ -291,7 +291,7 @@ static enum step attach_segment(int id, bool created, struct shared_counter **ou
         atomic_store_explicit(&c->magic, COUNTER_MAGIC, memory_order_release);
     }
     /* end excerpt */
-    if (!check_counter(id, c, ds.shm_segsz)) {
+    if (!check_header(id, c, ds.shm_segsz)) {
         shmdt(c);
         return STEP_FAILED;
     }
@@ -312,7 +312,7 @@ static long attached_now(int id)
  * Returns the count with us in it, or SEGMENT_CLOSED when the last copy
  * closed this segment before we could join it. */
 /* excerpt: join */
-static int join_counter(int id, struct shared_counter *c)
+static int join(int id, struct shared_counter *c)
 {
     int seen = atomic_load(&c->instances);
     int next;
@@ -323,7 +323,7 @@ static int join_counter(int id, struct shared_counter *c)
         /* Every counted copy stays attached until after it leaves, so a
          * count above 0 with nobody but us attached was left by copies that
          * were killed: start again from 0. The compare-exchange fails if
-         * anybody changed the count since we looked (but see leave_counter
+         * anybody changed the count since we looked (but see leave
          * for the one change it cannot see). */
         stale = seen > 0 && attached_now(id) == 1;
         next = stale ? 1 : seen + 1;
@@ -343,7 +343,7 @@ static int join_counter(int id, struct shared_counter *c)
  * (someone closed the segment while we were still counted in it), 0, or
  * damage. */
 /* excerpt: leave */
-static bool leave_counter(int id, struct shared_counter *c, int *seen, int *next)
+static bool leave(int id, struct shared_counter *c, int *seen, int *next)
 {
     *seen = atomic_load(&c->instances);
     do {
@@ -374,7 +374,7 @@ static bool leave_counter(int id, struct shared_counter *c, int *seen, int *next
          * loop sees CLOSED and joins again. And two copies that leave at
          * the same moment can each still see the other attached: then
          * neither closes, and the next copy to start finds the stale
-         * count (join_counter). Any other attachment defeats the rule the
+         * count (join). Any other attachment defeats the rule the
          * same way, since nattch counts attachments, not copies: a --peek
          * while it looks, shm-tool attach, or a child that inherited one
          * through fork makes it 2, so a last copy with a stale count only
@@ -467,7 +467,7 @@ static int peek(key_t key)
         print_peek(0, 0); /* gone since shmctl: nobody is attached any more */
         return EXIT_OK;
     }
-    if (!check_counter(id, c, ds.shm_segsz)) {
+    if (!check_header(id, c, ds.shm_segsz)) {
         shmdt(c);
         return EXIT_SYSCALL;
     }
@@ -518,13 +518,13 @@ static int open_and_join(key_t key, int *id, struct shared_counter **shm)
     for (;;) {
         rmid_error = 0;
         bool created;
-        enum step s = open_segment(key, id, &created);
+        enum step s = open_or_create(key, id, &created);
         if (s == STEP_OK)
             s = attach_segment(*id, created, shm);
         if (s == STEP_FAILED)
             return -1; /* reported once, where it failed */
         if (s == STEP_OK) {
-            int count = join_counter(*id, *shm);
+            int count = join(*id, *shm);
             if (count != SEGMENT_CLOSED)
                 return count;
             /* Closed under us: help remove it, then start again. */
@@ -602,7 +602,7 @@ int main(int argc, char **argv)
         int now = atomic_load(&shm->instances);
         if (now == SEGMENT_CLOSED) {
             /* We are counted in it, yet it was closed: the race that
-             * leave_counter describes, or another program that stored the
+             * leave describes, or another program that stored the
              * mark. Nobody counts us now: join again. */
             print_note("segment %d was closed while this copy was still counted in it; "
                        "joining again",
@@ -633,7 +633,7 @@ int main(int argc, char **argv)
      * closes and removes the segment. */
     status = EXIT_OK;
     int seen, next;
-    if (!leave_counter(id, shm, &seen, &next)) {
+    if (!leave(id, shm, &seen, &next)) {
         if (seen == SEGMENT_CLOSED) {
             print_note("segment %d was closed while this copy was still counted in it: "
                        "nobody counted this copy any more",

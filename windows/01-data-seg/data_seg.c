@@ -57,7 +57,7 @@ struct shared_counter {
 };
 
 /* excerpt: section */
-/* --- Step 1: put the counter in a section marked shared -------------------
+/* --- Steps 1 and 2: a section marked shared, opened and mapped by the loader
  * Two routes, because compilers and linkers disagree:
  * - MSVC, and clang with -fms-extensions and lld: #pragma data_seg puts the
  *   initialised variables that follow into a section of that name, and
@@ -117,7 +117,7 @@ static const char *refuse_name(const char *value, void *ctx)
 
 /* Even our own section is checked: a copy of this file patched or built
  * from another version of the source must not be trusted blindly. */
-static bool counter_is_ours(void)
+static bool check_header(void)
 {
     const char *why = header_problem((uint32_t)counter.magic, (uint32_t)counter.version,
                                      (uint32_t)counter.size, sizeof counter, sizeof counter);
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     if (!stop_install(cli.hold))
         return EXIT_SYSCALL;
 
-    if (!counter_is_ours())
+    if (!check_header())
         return EXIT_SYSCALL;
     if (cli.peek) {
         print_peek(read_count(), -1);
@@ -158,11 +158,11 @@ int main(int argc, char **argv)
     }
 
     /* excerpt: join-leave */
-    /* Step 2: join. One atomic instruction: no lost updates. */
+    /* Step 3: join. One atomic instruction: no lost updates. */
     LONG count = InterlockedIncrement(&counter.instances);
     print_joined(count);
 
-    /* Step 3: the live loop. */
+    /* Step 4: the live loop. */
     while (!stop_wait(POLL_MS)) {
         LONG now = read_count();
         if (now != count && !cli.quiet)
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
         crash_self(); /* TerminateProcess, exit code 9: the count keeps our 1 */
     }
 
-    /* Step 4: leave. */
+    /* Step 5: leave. */
     print_left(InterlockedDecrement(&counter.instances));
     /* end excerpt */
     stop_done();

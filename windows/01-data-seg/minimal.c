@@ -43,7 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Step 1: put the counter in a section marked shared (Read, Write, Shared). On the pragma
+/* Steps 1-2: the counter in a section marked shared (Read, Write, Shared). On the pragma
  * route it must be initialised: an uninitialised variable stays in .bss, which is not shared. */
 #if defined(_MSC_VER) || defined(__clang__)
 #ifdef __clang__ /* without -fms-extensions clang ignores the pragmas: make that an error */
@@ -85,12 +85,12 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* Step 2: join. volatile is not atomic: InterlockedIncrement is, so no update is lost. */
+    /* Step 3: join. volatile is not atomic: InterlockedIncrement is, so no update is lost. */
     LONG count = InterlockedIncrement(&instances);
     printf("joined pid=%lu instances=%ld\n", GetCurrentProcessId(), count);
     fflush(stdout); /* at once: a pipe would hold the line back */
 
-    /* Step 3: the live loop. Look every 100 ms; print the count when it changes. */
+    /* Step 4: the live loop. Look every 100 ms; print the count when it changes. */
     ULONGLONG deadline = GetTickCount64() + (ULONGLONG)hold * 1000;
     while (!stop && (hold < 0 || GetTickCount64() < deadline)) {
         Sleep(100);
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
         count = now;
     }
 
-    /* Step 4: leave. */
+    /* Step 5: leave. */
     printf("left pid=%lu instances=%ld\n", GetCurrentProcessId(), InterlockedDecrement(&instances));
     fflush(stdout);
     return 0;

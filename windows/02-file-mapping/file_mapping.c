@@ -199,7 +199,7 @@ static LONG wait_until_ready(const struct shared_counter *c)
 
 /* Then the header and the count. On a refusal nothing is written. */
 /* excerpt: check */
-static bool counter_is_ours(const struct shared_counter *c, size_t size)
+static bool check_header(const struct shared_counter *c, size_t size)
 {
     LONG magic = wait_until_ready(c);
     const char *why = NULL;
@@ -484,7 +484,7 @@ static int peek(const struct identity *id)
     struct section_basic_information section;
     if (query_section(mapping, &section) && section_is_usable(&section) &&
         (!named || id->file == NULL || backed_by_our_file(&section, c, ours, id->file)) &&
-        counter_is_ours(c, section_bytes(&section))) {
+        check_header(c, section_bytes(&section))) {
         print_peek(read_long(&c->instances), -1);
         status = EXIT_OK;
     }
@@ -585,7 +585,7 @@ int main(int argc, char **argv)
             ? created
             : file_was_empty && InterlockedCompareExchange(&shm->magic, INIT_BUSY, 0) == 0)
         write_header(shm);
-    if (!counter_is_ours(shm, section_bytes(&section)))
+    if (!check_header(shm, section_bytes(&section)))
         return give_up(shm, mapping, file, made);
     if (file != INVALID_HANDLE_VALUE)
         CloseHandle(file); /* checked: the mapping keeps its own reference to the file */
