@@ -325,8 +325,11 @@ void stop_done(void)
 _Noreturn void crash_self(void)
 {
     fflush(NULL);
-    raise(SIGKILL);       /* cannot be caught or ignored: we end here */
-    _exit(128 + SIGKILL); /* only if raise failed: end with the same status */
+    raise(SIGKILL); /* cannot be caught or ignored: we end here */
+    /* Only if raise failed (it returns nonzero then): end with the same
+     * status a shell shows for SIGKILL. */
+    /* cppcheck-suppress unreachableCode ; raise() can fail and return */
+    _exit(128 + SIGKILL);
 }
 
 /* The stop signals are blocked outside stop_wait, so they do not cut this
