@@ -6,7 +6,9 @@
 #
 #   scripts/docs.sh
 #
-# The pages are README.md and docs/*.md. Between a marker and <!-- end -->:
+# The pages are README.md and docs/*.md (DOCS_PAGES="docs/04-posix-shm.md
+# ..." refreshes only those, while you write one). Between a marker and
+# <!-- end -->:
 #   <!-- excerpt linux/03-sysv-shm/sysv_shm.c layout -->
 #       the lines between /* excerpt: layout */ and /* end excerpt */ in
 #       that source file;
@@ -395,7 +397,8 @@ run_transcript() {
 prepare_wine
 status=0
 body=$work/body
-for page in README.md docs/*.md; do
+# shellcheck disable=SC2086 # DOCS_PAGES is a list of paths
+for page in ${DOCS_PAGES:-README.md docs/*.md}; do
     new=$work/page.md
     : >"$new"
     while IFS= read -r text || [ -n "$text" ]; do
