@@ -108,9 +108,9 @@ struct channel {
     char skip_reason[160];      /* open() returned SKIPPED: why */
     atomic_int quit;            /* baseline: the parent tells its helper thread to stop */
     /* Throughput */
-    size_t chunk;        /* bytes per chunk */
-    unsigned char *copy; /* memcpy: the destination, as big as the ring */
-    unsigned char *in;   /* fd methods: the receiver's buffer */
+    size_t chunk;               /* bytes per chunk */
+    unsigned char *copy;        /* memcpy: the destination, as big as the ring */
+    unsigned char *in;          /* fd methods: the receiver's buffer */
     unsigned long long next[2]; /* shm-ring and memcpy: chunks each side has done */
 };
 
@@ -118,8 +118,8 @@ enum open_result { OPENED, FAILED, SKIPPED };
 
 struct latency_method {
     const char *name;
-    const char *summary; /* for --help */
-    bool threads;        /* two threads of one process, not two processes */
+    const char *summary;                         /* for --help */
+    bool threads;                                /* two threads of one process, not two processes */
     enum open_result (*open)(struct channel *c); /* in the parent, before the fork */
     bool (*send)(struct channel *c, enum side me, unsigned long long word);
     bool (*receive)(struct channel *c, enum side me, unsigned long long *word);

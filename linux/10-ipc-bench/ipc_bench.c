@@ -130,8 +130,8 @@ static bool install_handlers(void)
     }
     sa.sa_handler = on_child;
     sa.sa_flags = SA_NOCLDSTOP;
-    if (sigaction(SIGCHLD, &sa, NULL) == -1 || (sa.sa_handler = on_alarm, sa.sa_flags = 0,
-                                                sigaction(SIGALRM, &sa, NULL) == -1)) {
+    if (sigaction(SIGCHLD, &sa, NULL) == -1 ||
+        (sa.sa_handler = on_alarm, sa.sa_flags = 0, sigaction(SIGALRM, &sa, NULL) == -1)) {
         report_errno("sigaction", "SIGCHLD, SIGALRM", errno);
         return false;
     }
@@ -324,8 +324,8 @@ static int serve(const struct latency_method *m, struct channel *c)
         if (word == STOP_WORD)
             return EXIT_OK;
         if (word != expect) {
-            report_problem("latency %s: the child expected word %llu and got %llu", m->name,
-                           expect, word);
+            report_problem("latency %s: the child expected word %llu and got %llu", m->name, expect,
+                           word);
             return EXIT_SYSCALL;
         }
         expect++;
@@ -463,8 +463,8 @@ static bool run_latency(const struct latency_method *m, const struct config *cfg
         pid_t pid = start_child(&c, cfg->cpu[CHILD]);
         if (pid == 0)
             _exit(serve(m, &c));
-        ok = pid > 0 && measure_latency(m, &c, cfg, sample, row) && m->send(&c, PARENT, STOP_WORD) &&
-             wait_child(kind_names[LATENCY], m->name);
+        ok = pid > 0 && measure_latency(m, &c, cfg, sample, row) &&
+             m->send(&c, PARENT, STOP_WORD) && wait_child(kind_names[LATENCY], m->name);
         if (!ok && pid > 0)
             explain_stop(kind_names[LATENCY], m->name);
         stop_child();
@@ -547,8 +547,8 @@ static bool receive_stream(const struct throughput_method *m, struct channel *c,
     double seconds = (double)(now_ns() - start) / 1e9;
     /* What the sum must be: every chunk's words but the first, plus the
      * chunk numbers 0 + 1 + ... + (chunks - 1). */
-    unsigned long long expected = chunks * (checksum(source, c->chunk) - checksum(source, 8)) +
-                                  chunks * (chunks - 1) / 2;
+    unsigned long long expected =
+        chunks * (checksum(source, c->chunk) - checksum(source, 8)) + chunks * (chunks - 1) / 2;
     if (sum != expected) {
         report_problem("throughput %s: the bytes received are not the bytes sent (sum %llx, "
                        "expected %llx)",
@@ -720,8 +720,8 @@ static void print_goals(struct row rows[2][16])
             printf("  n/a   %-42s (not measured in this run)\n", goal[g].text);
             continue;
         }
-        bool pass = goal[g].at_most ? goal[g].value <= goal[g].target
-                                    : goal[g].value >= goal[g].target;
+        bool pass =
+            goal[g].at_most ? goal[g].value <= goal[g].target : goal[g].value >= goal[g].target;
         printf("  %-5s %-42s (%.2f x)\n", pass ? "PASS" : "MISS", goal[g].text, goal[g].value);
     }
 }
@@ -879,8 +879,7 @@ static int parse_cpus(const char *value, const cpu_set_t *allowed, struct config
 }
 
 /* Returns -1 to go on, or the exit status: 0 after --help, 2 on a mistake. */
-static int parse_command_line(int argc, char **argv, const cpu_set_t *allowed,
-                              struct config *cfg)
+static int parse_command_line(int argc, char **argv, const cpu_set_t *allowed, struct config *cfg)
 {
     bool only = false;
     for (int i = 1; i < argc; i++) {
@@ -980,7 +979,7 @@ int main(int argc, char **argv)
     if (status >= 0)
         return status;
     cfg.samples = cfg.quick ? 300 : 2000;
-    cfg.batch_ns = cfg.quick ? 200000 : 1000000;    /* 0.2 ms, 1 ms */
+    cfg.batch_ns = cfg.quick ? 200000 : 1000000;      /* 0.2 ms, 1 ms */
     cfg.warmup_ns = cfg.quick ? 20000000 : 200000000; /* 20 ms, 200 ms */
     cfg.bytes = cfg.quick ? 64LL << 20 : 1LL << 30;
 

@@ -429,8 +429,7 @@ static enum open_result mq_open_pair(struct channel *c)
 
 static bool mq_send_word(struct channel *c, enum side me, unsigned long long word)
 {
-    while (mq_send(c->mq[me == PARENT ? CHILD : PARENT], (const char *)&word, sizeof word, 0) ==
-           -1)
+    while (mq_send(c->mq[me == PARENT ? CHILD : PARENT], (const char *)&word, sizeof word, 0) == -1)
         if (errno != EINTR || must_stop()) {
             report_errno("mq_send", "the ping-pong queue", errno);
             return false;
@@ -468,8 +467,8 @@ const struct latency_method latency_methods[] = {
       baseline_open, baseline_send, baseline_receive, shared_close },
     { "shm-spin", "two processes, a flag each in a shared page, spinning with pause", false,
       spin_open, spin_send, spin_receive, shared_close },
-    { "shm-futex", "the same flags, but the waiter sleeps in futex(FUTEX_WAIT)", false,
-      futex_open, futex_send, futex_receive, shared_close },
+    { "shm-futex", "the same flags, but the waiter sleeps in futex(FUTEX_WAIT)", false, futex_open,
+      futex_send, futex_receive, shared_close },
     { "pipe", "two pipes, one each way", false, pipe_open, fd_send, fd_receive, fd_close },
     { "unix-socket", "socketpair(AF_UNIX, SOCK_STREAM)", false, unix_open, fd_send, fd_receive,
       fd_close },

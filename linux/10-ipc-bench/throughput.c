@@ -113,8 +113,8 @@ static bool ring_release(struct channel *c)
 
 static enum open_result ring_open(struct channel *c)
 {
-    void *p = mmap(NULL, sizeof(struct ring), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
+    void *p =
+        mmap(NULL, sizeof(struct ring), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         report_errno("mmap", "shm-ring", errno);
         return FAILED;
@@ -218,8 +218,8 @@ const struct throughput_method throughput_methods[] = {
       memcpy_send, memcpy_receive, NULL, memcpy_close },
     { "shm-ring", "a single-producer single-consumer ring in shared memory", false, ring_open,
       ring_send, ring_receive, ring_release, ring_close },
-    { "pipe", "one pipe, as big as the ring", false, pipe_stream_open, stream_send,
-      stream_receive, NULL, stream_close },
+    { "pipe", "one pipe, as big as the ring", false, pipe_stream_open, stream_send, stream_receive,
+      NULL, stream_close },
     { "unix-socket", "socketpair(AF_UNIX, SOCK_STREAM), used one way", false, unix_stream_open,
       stream_send, stream_receive, NULL, stream_close },
 };
