@@ -50,6 +50,13 @@ LINUX_DEMOS := 03-sysv-shm
 LINUX_MEASURES := 09-lost-updates
 09-lost-updates_SRC := linux/09-lost-updates/lost_updates.c
 $(BIN)/09-lost-updates: LDLIBS += -pthread
+# Demo 10 benchmarks IPC: a measuring program too, in three files (one per
+# group of methods), sharing bench.h.
+LINUX_MEASURES += 10-ipc-bench
+10-ipc-bench_SRC := linux/10-ipc-bench/ipc_bench.c linux/10-ipc-bench/latency.c \
+	linux/10-ipc-bench/throughput.c
+$(BIN)/10-ipc-bench: LDLIBS += -pthread
+$(BIN)/10-ipc-bench: linux/10-ipc-bench/bench.h
 
 $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 	$(call say,CC,$@)
@@ -60,6 +67,7 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
 09-lost-updates-minimal_SRC := linux/09-lost-updates/minimal.c
+10-ipc-bench-minimal_SRC := linux/10-ipc-bench/minimal.c
 $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -185,12 +193,12 @@ all: $(WIN_MEASURES:%=$(WIN)/%.exe)
 else
 all: $(LINUX_MEASURES:%=$(BIN)/%) $(LINUX_MEASURES:%=$(BIN)/%-minimal)
 endif
-.PHONY: $(LINUX_MEASURES) 09-lost-updates-minimal
-$(LINUX_MEASURES) 09-lost-updates-minimal: %: $(BIN)/%
+.PHONY: $(LINUX_MEASURES) 09-lost-updates-minimal 10-ipc-bench-minimal bench
+$(LINUX_MEASURES) 09-lost-updates-minimal 10-ipc-bench-minimal: %: $(BIN)/%
 
 $(LINUX_DEMOS) $(LINUX_MINIMAL): %: $(BIN)/%
 minimal: $(LINUX_MINIMAL:%=$(BIN)/%) $(WIN_MINIMAL:%=$(WIN)/%.exe) $(WIN_MINIMAL:%=$(WIN)/%-clang.exe)
-minimal: $(BIN)/09-lost-updates-minimal
+minimal: $(BIN)/09-lost-updates-minimal $(BIN)/10-ipc-bench-minimal
 
 test-tools: $(TEST_TOOLS)
 
@@ -239,6 +247,12 @@ docs:
 	$(Q)$(MAKE) --no-print-directory all windows windows-negative test-tools windows-test-tools
 	$(Q)scripts/docs.sh
 
+# Demo 10's full benchmark on this machine: the CSV (with notes on where and
+# when), then its chart and the page's table redrawn from it. Measures, so
+# make docs never runs it: run it on a quiet machine and commit the three.
+bench: $(BIN)/10-ipc-bench
+	$(Q)BENCH_BUILD="$(CC) $(CFLAGS)" scripts/bench.sh $(BIN)/10-ipc-bench docs/data/10-ipc-bench.csv
+
 lint:
 	$(Q)scripts/install-deps.sh lint
 	$(Q)scripts/lint.sh
@@ -254,6 +268,9 @@ help:
 	@echo '  all (default)     build every demo this host can build into $(BIN)/'
 	@echo '  $(LINUX_DEMOS)       build that Linux demo only'
 	@echo '  09-lost-updates   build demo 09 (Linux); make windows cross-builds it'
+	@echo '  10-ipc-bench      build demo 10, the IPC benchmark (Linux)'
+	@echo '  bench             run demo 10 in full; write docs/data/10-ipc-bench.csv, its'
+	@echo '                    chart and the table in docs/10-ipc-bench.md'
 	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'
 	@echo '  02-file-mapping   cross-build demo 02'

@@ -438,4 +438,7 @@ for page in ${DOCS_PAGES:-README.md docs/*.md}; do
 done
 # Demo 09's chart, drawn from the committed measurement (never measured here).
 scripts/chart.sh docs/data/09-lost-updates.csv docs/images/09-lost-updates.svg || status=1
+# Demo 10's chart and its page's tables, from the committed run (make bench).
+scripts/chart.sh docs/data/10-ipc-bench.csv docs/images/10-ipc-bench.svg || status=1
+scripts/chart.sh --table docs/data/10-ipc-bench.csv docs/10-ipc-bench.md || status=1
 exit "$status"

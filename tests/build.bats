@@ -16,7 +16,9 @@ setup() {
         assert_output "  CC       $OUT-$cc/bin/03-sysv-shm
   CC       $OUT-$cc/bin/03-sysv-shm-minimal
   CC       $OUT-$cc/bin/09-lost-updates
-  CC       $OUT-$cc/bin/09-lost-updates-minimal"
+  CC       $OUT-$cc/bin/10-ipc-bench
+  CC       $OUT-$cc/bin/09-lost-updates-minimal
+  CC       $OUT-$cc/bin/10-ipc-bench-minimal"
         run "$OUT-$cc/bin/03-sysv-shm" --help
         assert_success
     done

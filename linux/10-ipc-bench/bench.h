@@ -54,6 +54,12 @@ extern volatile sig_atomic_t stop_signal; /* SIGINT, SIGTERM, SIGQUIT or SIGHUP 
 extern volatile sig_atomic_t child_ended; /* SIGCHLD came: the other side is gone */
 extern volatile sig_atomic_t timed_out;   /* SIGALRM: the method took far too long */
 
+/* Every blocking call (read, msgrcv, mq_receive, futex...) sits in a loop
+ * that looks at these flags before each try, and tries again after EINTR
+ * only while they are clear. The parent's handlers have no SA_RESTART, so
+ * a signal cuts a blocked call short; and a flag set just after the look,
+ * before the call blocks, is seen at the next tick of the parent's timer
+ * (ipc_bench.c, set_ticking), whose signal cuts the call short too. */
 static inline bool must_stop(void)
 {
     return stop_signal || child_ended || timed_out;

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@
 
 #define MAX_BATCH 1000     /* round trips per timed batch, at most */
 #define METHOD_LIMIT_S 120 /* a method that takes longer has hung: stop it */
+#define TICK_MS 100        /* see set_ticking */
 
 struct config {
     bool quick;
@@ -80,10 +82,28 @@ static void on_stop(int sig)
     stop_signal = sig;
 }
 
+/* The parent's clock ticks every TICK_MS while a method runs (see
+ * bench.h): each tick cuts a blocking call short, and enough of them mean
+ * the method has hung. */
+static volatile sig_atomic_t ticks;
+
 static void on_alarm(int sig)
 {
     (void)sig;
-    timed_out = 1;
+    if (++ticks >= METHOD_LIMIT_S * (1000 / TICK_MS))
+        timed_out = 1;
+}
+
+static bool set_ticking(bool on)
+{
+    struct itimerval every = { { 0, on ? TICK_MS * 1000 : 0 }, { 0, on ? TICK_MS * 1000 : 0 } };
+    ticks = 0;
+    timed_out = 0;
+    if (setitimer(ITIMER_REAL, &every, NULL) == -1) {
+        report_errno("setitimer", "ITIMER_REAL", errno);
+        return false;
+    }
+    return true;
 }
 
 /* Reap the child here, at once: a child that exits 0 is done (a stream's
@@ -146,15 +166,16 @@ static bool install_handlers(void)
 bool read_full(int fd, void *buf, size_t n, const char *what)
 {
     for (size_t done = 0; done < n;) {
+        if (must_stop()) /* the loop every blocking call sits in: see bench.h */
+            return false;
         ssize_t got = read(fd, (char *)buf + done, n - done);
         if (got > 0) {
             done += (size_t)got;
         } else if (got == 0) {
             report_problem("read(%s): the other side closed it", what);
             return false;
-        } else if (errno != EINTR || must_stop()) {
-            if (!must_stop())
-                report_errno("read", what, errno);
+        } else if (errno != EINTR) {
+            report_errno("read", what, errno);
             return false;
         }
     }
@@ -164,12 +185,13 @@ bool read_full(int fd, void *buf, size_t n, const char *what)
 bool write_full(int fd, const void *buf, size_t n, const char *what)
 {
     for (size_t done = 0; done < n;) {
+        if (must_stop())
+            return false;
         ssize_t put = write(fd, (const char *)buf + done, n - done);
         if (put >= 0) {
             done += (size_t)put;
-        } else if (errno != EINTR || must_stop()) {
-            if (!must_stop())
-                report_errno("write", what, errno);
+        } else if (errno != EINTR) {
+            report_errno("write", what, errno);
             return false;
         }
     }
@@ -272,7 +294,10 @@ static void stop_child(void)
     if (child_pid > 0 && !child_reaped) {
         kill(child_pid, SIGKILL);
         int status;
-        if (waitpid(child_pid, &status, 0) == child_pid) {
+        pid_t got;
+        while ((got = waitpid(child_pid, &status, 0)) == -1 && errno == EINTR)
+            continue; /* a tick of the timer */
+        if (got == child_pid) {
             child_status = status;
             child_reaped = 1;
         }
@@ -308,7 +333,7 @@ static void explain_stop(const char *kind, const char *method)
         report_problem("%s %s: the child was killed by signal %d (%s): the run is void", kind,
                        method, WTERMSIG(child_status), strsignal(WTERMSIG(child_status)));
     else if (timed_out)
-        report_problem("%s %s: no progress for %d s: stopped", kind, method, METHOD_LIMIT_S);
+        report_problem("%s %s: still not done after %d s: stopped", kind, method, METHOD_LIMIT_S);
 }
 
 /* --- Latency --------------------------------------------------------------- */
@@ -869,7 +894,8 @@ static int parse_cpus(const char *value, const cpu_set_t *allowed, struct config
     describe_cpus(allowed, may, sizeof may);
     for (unsigned long cpu = a;; cpu = b) {
         if (!CPU_ISSET((int)cpu, allowed))
-            return usage_error("--cpus: CPU %lu is not one this process may use (%s)", cpu, may);
+            return usage_error("--cpus: CPU %lu is not one this process may use (allowed: %s)", cpu,
+                               may);
         if (cpu == b)
             break;
     }
@@ -1022,12 +1048,10 @@ int main(int argc, char **argv)
             if (!cfg.only[k][i])
                 continue;
             progress(++done, total, kind_names[k], method_name((enum kind)k, i));
-            timed_out = 0;
-            alarm(METHOD_LIMIT_S); /* a watchdog, for a method that hangs */
-            ok = k == LATENCY ? run_latency(&latency_methods[i], &cfg, sample, &rows[k][i])
-                              : run_throughput(&throughput_methods[i], &cfg, sample, &rows[k][i]);
-            alarm(0);
-            ok = ok && !stop_signal;
+            ok = set_ticking(true) &&
+                 (k == LATENCY ? run_latency(&latency_methods[i], &cfg, sample, &rows[k][i])
+                               : run_throughput(&throughput_methods[i], &cfg, sample, &rows[k][i]));
+            ok = set_ticking(false) && ok && !stop_signal;
             failed_kind = kind_names[k];
             failed = method_name((enum kind)k, i);
         }

@@ -353,23 +353,32 @@ static enum open_result sysv_open(struct channel *c)
 static bool sysv_send(struct channel *c, enum side me, unsigned long long word)
 {
     struct word_message m = { .mtype = me == PARENT ? 1 : 2, .word = word };
-    while (msgsnd(c->msqid, &m, sizeof m.word, 0) == -1)
-        if (errno != EINTR || must_stop()) {
+    for (;;) { /* the loop every blocking call sits in: see bench.h */
+        if (must_stop())
+            return false;
+        if (msgsnd(c->msqid, &m, sizeof m.word, 0) == 0)
+            return true;
+        if (errno != EINTR) {
             report_errno("msgsnd", "the ping-pong queue", errno);
             return false;
         }
-    return true;
+    }
 }
 
 static bool sysv_receive(struct channel *c, enum side me, unsigned long long *word)
 {
     struct word_message m;
     ssize_t n;
-    while ((n = msgrcv(c->msqid, &m, sizeof m.word, me == PARENT ? 2 : 1, 0)) == -1)
-        if (errno != EINTR || must_stop()) {
+    for (;;) {
+        if (must_stop())
+            return false;
+        if ((n = msgrcv(c->msqid, &m, sizeof m.word, me == PARENT ? 2 : 1, 0)) != -1)
+            break;
+        if (errno != EINTR) {
             report_errno("msgrcv", "the ping-pong queue", errno);
             return false;
         }
+    }
     if (n != (ssize_t)sizeof m.word) {
         report_problem("msgrcv: a message of %zd bytes, not %zu", n, sizeof m.word);
         return false;
@@ -429,22 +438,31 @@ static enum open_result mq_open_pair(struct channel *c)
 
 static bool mq_send_word(struct channel *c, enum side me, unsigned long long word)
 {
-    while (mq_send(c->mq[me == PARENT ? CHILD : PARENT], (const char *)&word, sizeof word, 0) == -1)
-        if (errno != EINTR || must_stop()) {
+    for (;;) {
+        if (must_stop())
+            return false;
+        if (mq_send(c->mq[me == PARENT ? CHILD : PARENT], (const char *)&word, sizeof word, 0) == 0)
+            return true;
+        if (errno != EINTR) {
             report_errno("mq_send", "the ping-pong queue", errno);
             return false;
         }
-    return true;
+    }
 }
 
 static bool mq_receive_word(struct channel *c, enum side me, unsigned long long *word)
 {
     ssize_t n;
-    while ((n = mq_receive(c->mq[me], (char *)word, sizeof *word, NULL)) == -1)
-        if (errno != EINTR || must_stop()) {
+    for (;;) {
+        if (must_stop())
+            return false;
+        if ((n = mq_receive(c->mq[me], (char *)word, sizeof *word, NULL)) != -1)
+            break;
+        if (errno != EINTR) {
             report_errno("mq_receive", "the ping-pong queue", errno);
             return false;
         }
+    }
     if (n != (ssize_t)sizeof *word) {
         report_problem("mq_receive: a message of %zd bytes, not %zu", n, sizeof *word);
         return false;
