@@ -36,12 +36,14 @@ load_after=$(cut -d' ' -f1 /proc/loadavg)
 model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 family=$(awk -F': ' '/^cpu family/ { print $2; exit }' /proc/cpuinfo)
 number=$(awk -F': ' '/^model\t/ { print $2; exit }' /proc/cpuinfo)
-virt=$(systemd-detect-virt 2>/dev/null || true)
-[ "$virt" != none ] || virt=""
+vm=$(systemd-detect-virt --vm 2>/dev/null || true)
+container=$(systemd-detect-virt --container 2>/dev/null || true)
+[ "$vm" != none ] || vm=""
+[ "$container" != none ] || container=""
 {
     echo "# command: $program --csv $csv"
     echo "# run by make bench on $when; built with ${BENCH_BUILD:-cc -O2}"
-    echo "# machine: ${model:-an unknown CPU}${family:+ (family $family, model $number)}, $(getconf _NPROCESSORS_ONLN) CPUs${virt:+, a ${virt^^} virtual machine}, Linux $(uname -r)"
+    echo "# machine: ${model:-an unknown CPU}${family:+ (family $family, model $number)}, $(getconf _NPROCESSORS_ONLN) CPUs${vm:+, a ${vm^^} virtual machine}${container:+, in a $container container}, Linux $(uname -r)"
     echo "# load average (1 minute): $load_before just before the run, $load_after just after"
     [ -z "${BENCH_NOTE:-}" ] || echo "# $BENCH_NOTE"
     cat "$run.csv"

@@ -42,7 +42,7 @@ trap 'rm -f "$new"' EXIT
 
 # Demo 10's CSV: the header line that follows the notes says which it is.
 if [ "$(grep -v -m1 '^# ' "$csv")" = "kind,method,p50_ns,p99_ns,max_ns,gib_per_s,samples,cpus" ]; then
-    awk -v source="$csv" -v mode="${table:-svg}" '
+    awk -v source="$csv" -v mode="${table:+table}" '
     function fail(why) { printf "chart.sh: %s: %s\n", source, why > "/dev/stderr"; bad = 1; exit 1 }
     # 120 -> "120 ns", 38512 -> "38.5 µs", 2500000 -> "2.50 ms"
     function ns(x) {
