@@ -65,6 +65,7 @@ static inline bool must_stop(void)
     return stop_signal || child_ended || timed_out;
 }
 
+/* excerpt: spin */
 /* One turn of a wait loop: pause for the first SPIN_LIMIT turns, then give
  * the CPU away. Returns false when the run must stop. */
 static inline bool spin_once(unsigned *spins)
@@ -100,6 +101,7 @@ static inline bool spin_while_equal(atomic_ullong *word, unsigned long long old,
             return false;
     }
 }
+/* end excerpt */
 
 enum side { PARENT, CHILD };
 
@@ -151,9 +153,14 @@ extern const int latency_method_count;
 extern const struct throughput_method throughput_methods[];
 extern const int throughput_method_count;
 
-/* Throughput geometry, shared by every stream method so they compare. */
+/* Throughput geometry, shared by every stream method so they compare; to
+ * try others, build with -DCHUNK_BYTES=16384 -DRING_SLOTS=64 (say). */
+#ifndef CHUNK_BYTES
 #define CHUNK_BYTES (64 * 1024) /* the size of a pipe's default buffer */
-#define RING_SLOTS 16           /* 1 MiB in flight at most, for every method */
+#endif
+#ifndef RING_SLOTS
+#define RING_SLOTS 16 /* the ring and the pipe hold 1 MiB at most */
+#endif
 
 /* read and write that finish the whole count (a pipe or a stream socket may
  * move fewer bytes than asked); false after saying what failed. */
