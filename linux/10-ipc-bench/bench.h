@@ -105,21 +105,30 @@ static inline bool spin_while_equal(atomic_ullong *word, unsigned long long old,
 
 enum side { PARENT, CHILD };
 
+/* What one side writes as it goes. Each side's state starts a cache line
+ * of its own: in the baseline, both sides are threads of one process and
+ * share one struct channel, and two counters on one line would make every
+ * round trip move that line too ("false sharing"), on top of the line
+ * being measured. */
+struct side_state {
+    alignas(CACHE_LINE) unsigned long long last; /* spinning: the last word seen or written */
+    unsigned long long next;                     /* shm-ring, memcpy: chunks done */
+};
+
 /* Everything a method may need. Each method uses the fields it names. */
 struct channel {
     int fd[2][2]; /* [side][0] is where that side reads, [side][1] where it writes */
     void *shared; /* a MAP_SHARED page (or ring) both sides see, or NULL */
     size_t shared_size;
-    unsigned long long last[2]; /* spinning methods: the last word each side saw */
-    int msqid;                  /* sysv-msg: the queue, or -1 */
-    mqd_t mq[2];                /* posix-mq: [side] is where that side reads */
-    char skip_reason[160];      /* open() returned SKIPPED: why */
-    atomic_int quit;            /* baseline: the parent tells its helper thread to stop */
+    int msqid;             /* sysv-msg: the queue, or -1 */
+    mqd_t mq[2];           /* posix-mq: [side] is where that side reads */
+    char skip_reason[160]; /* open() returned SKIPPED: why */
     /* Throughput */
-    size_t chunk;               /* bytes per chunk */
-    unsigned char *copy;        /* memcpy: the destination, as big as the ring */
-    unsigned char *in;          /* fd methods: the receiver's buffer */
-    unsigned long long next[2]; /* shm-ring and memcpy: chunks each side has done */
+    size_t chunk;        /* bytes per chunk */
+    unsigned char *copy; /* memcpy: the destination, as big as the ring */
+    unsigned char *in;   /* fd methods: the receiver's buffer */
+    struct side_state side[2];
+    alignas(CACHE_LINE) atomic_int quit; /* baseline: the parent tells its helper thread to stop */
 };
 
 enum open_result { OPENED, FAILED, SKIPPED };

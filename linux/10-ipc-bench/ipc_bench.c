@@ -295,8 +295,9 @@ static void stop_child(void)
         kill(child_pid, SIGKILL);
         int status;
         pid_t got;
-        while ((got = waitpid(child_pid, &status, 0)) == -1 && errno == EINTR)
-            continue; /* a tick of the timer */
+        do /* again after EINTR: a tick of the timer */
+            got = waitpid(child_pid, &status, 0);
+        while (got == -1 && errno == EINTR);
         if (got == child_pid) {
             child_status = status;
             child_reaped = 1;

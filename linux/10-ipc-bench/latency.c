@@ -64,8 +64,8 @@ struct bounce {
 static bool baseline_send(struct channel *c, enum side me, unsigned long long word)
 {
     struct bounce *b = c->shared;
-    c->last[me] = 2 * word + (me == CHILD);
-    atomic_store_explicit(&b->word, c->last[me], memory_order_release);
+    c->side[me].last = 2 * word + (me == CHILD);
+    atomic_store_explicit(&b->word, c->side[me].last, memory_order_release);
     return true;
 }
 
@@ -73,7 +73,7 @@ static bool baseline_receive(struct channel *c, enum side me, unsigned long long
 {
     struct bounce *b = c->shared;
     unsigned long long v;
-    if (!spin_while_equal(&b->word, c->last[me], me == CHILD ? &c->quit : NULL, &v))
+    if (!spin_while_equal(&b->word, c->side[me].last, me == CHILD ? &c->quit : NULL, &v))
         return false;
     *word = v / 2;
     return true;
@@ -108,9 +108,9 @@ static bool spin_send(struct channel *c, enum side me, unsigned long long word)
 static bool spin_receive(struct channel *c, enum side me, unsigned long long *word)
 {
     struct spin_flags *f = c->shared;
-    if (!spin_while_equal(me == PARENT ? &f->pong : &f->ping, c->last[me], NULL, word))
+    if (!spin_while_equal(me == PARENT ? &f->pong : &f->ping, c->side[me].last, NULL, word))
         return false;
-    c->last[me] = *word;
+    c->side[me].last = *word;
     return true;
 }
 /* end excerpt */
@@ -154,7 +154,7 @@ static bool futex_receive(struct channel *c, enum side me, unsigned long long *w
 {
     struct futex_flags *f = c->shared;
     atomic_uint *in = me == PARENT ? &f->pong : &f->ping;
-    unsigned old = (unsigned)c->last[me], v;
+    unsigned old = (unsigned)c->side[me].last, v;
     while ((v = atomic_load_explicit(in, memory_order_acquire)) == old) {
         if (must_stop())
             return false;
@@ -164,7 +164,7 @@ static bool futex_receive(struct channel *c, enum side me, unsigned long long *w
             return false;
         }
     }
-    c->last[me] = *word = v;
+    c->side[me].last = *word = v;
     return true;
 }
 /* end excerpt */
@@ -336,6 +336,7 @@ static enum open_result eventfd_open(struct channel *c)
  * System V object, it stays in the kernel until IPC_RMID (or ipcrm -q):
  * sysv_close removes it on every way out that runs code of ours. */
 struct word_message {
+    /* cppcheck-suppress unusedStructMember ; msgsnd reads it, msgrcv fills it */
     long mtype;              /* must be first, and > 0 */
     unsigned long long word; /* msgsz counts only this part */
 };

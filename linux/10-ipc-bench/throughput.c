@@ -40,13 +40,13 @@ static enum open_result memcpy_open(struct channel *c)
 
 static bool memcpy_send(struct channel *c, const unsigned char *data)
 {
-    memcpy(c->copy + (c->next[CHILD]++ % RING_SLOTS) * c->chunk, data, c->chunk);
+    memcpy(c->copy + (c->side[CHILD].next++ % RING_SLOTS) * c->chunk, data, c->chunk);
     return true;
 }
 
 static bool memcpy_receive(struct channel *c, const unsigned char **data)
 {
-    *data = c->copy + (c->next[PARENT]++ % RING_SLOTS) * c->chunk;
+    *data = c->copy + (c->side[PARENT].next++ % RING_SLOTS) * c->chunk;
     return true;
 }
 
@@ -76,7 +76,7 @@ struct ring {
 static bool ring_send(struct channel *c, const unsigned char *data)
 {
     struct ring *r = c->shared;
-    unsigned long long i = c->next[CHILD]; /* our own copy of head */
+    unsigned long long i = c->side[CHILD].next; /* our own copy of head */
     unsigned spins = 0;
     /* Full: wait until the consumer has finished with slot i % RING_SLOTS. */
     while (i - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING_SLOTS)
@@ -84,14 +84,14 @@ static bool ring_send(struct channel *c, const unsigned char *data)
             return false;
     memcpy(r->slot[i % RING_SLOTS], data, CHUNK_BYTES);
     atomic_store_explicit(&r->head, i + 1, memory_order_release);
-    c->next[CHILD] = i + 1;
+    c->side[CHILD].next = i + 1;
     return true;
 }
 
 static bool ring_receive(struct channel *c, const unsigned char **data)
 {
     struct ring *r = c->shared;
-    unsigned long long i = c->next[PARENT]; /* our own copy of tail */
+    unsigned long long i = c->side[PARENT].next; /* our own copy of tail */
     unsigned spins = 0;
     /* Empty: wait until the producer has published chunk i. */
     while (atomic_load_explicit(&r->head, memory_order_acquire) == i)
@@ -106,7 +106,7 @@ static bool ring_release(struct channel *c)
     struct ring *r = c->shared;
     /* Release: our reads of the slot are done before the producer may
      * overwrite it. */
-    atomic_store_explicit(&r->tail, ++c->next[PARENT], memory_order_release);
+    atomic_store_explicit(&r->tail, ++c->side[PARENT].next, memory_order_release);
     return true;
 }
 /* end excerpt */
