@@ -270,10 +270,18 @@ static pid_t start_child(struct channel *c, int cpu)
         /* The child dies of a stop signal (Ctrl+C reaches the whole process
          * group) and, thanks to PR_SET_PDEATHSIG, with its parent, even one
          * killed by SIGKILL; if the parent died already, getppid changed. */
+        bool ok = signal(SIGCHLD, SIG_DFL) != SIG_ERR;
         for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-            signal(stop_signals[i], SIG_DFL);
-        signal(SIGCHLD, SIG_DFL);
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent || !pin_to(cpu))
+            ok = ok && signal(stop_signals[i], SIG_DFL) != SIG_ERR;
+        if (!ok) {
+            report_errno("signal", "SIG_DFL, in the child", errno);
+            _exit(EXIT_SYSCALL);
+        }
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1) {
+            report_errno("prctl", "PR_SET_PDEATHSIG", errno);
+            _exit(EXIT_SYSCALL);
+        }
+        if (getppid() != parent || !pin_to(cpu))
             _exit(EXIT_SYSCALL);
         close_other_side(c, CHILD);
         return 0;
@@ -288,11 +296,14 @@ static pid_t start_child(struct channel *c, int cpu)
 static void stop_child(void)
 {
     sigset_t chld, old;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, &old); /* the handler must not reap it under us */
+    /* Block SIGCHLD: the handler must not reap the child under us. These
+     * calls fail only for a bad signal number or set. */
+    if (sigemptyset(&chld) == -1 || sigaddset(&chld, SIGCHLD) == -1 ||
+        sigprocmask(SIG_BLOCK, &chld, &old) == -1)
+        report_errno("sigprocmask", "SIGCHLD", errno);
     if (child_pid > 0 && !child_reaped) {
-        kill(child_pid, SIGKILL);
+        if (kill(child_pid, SIGKILL) == -1 && errno != ESRCH) /* ESRCH: a zombie already */
+            report_errno("kill", "the child", errno);
         int status;
         pid_t got;
         do /* again after EINTR: a tick of the timer */
@@ -304,7 +315,8 @@ static void stop_child(void)
         }
     }
     child_pid = 0;
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
+        report_errno("sigprocmask", "SIG_SETMASK", errno);
 }
 
 /* Wait for a child that was told to finish; false if it failed, or we were
@@ -469,12 +481,17 @@ static bool run_latency(const struct latency_method *m, const struct config *cfg
         struct helper h = { m, &c, cfg->cpu[CHILD], EXIT_OK };
         sigset_t all, old;
         pthread_t thread;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        int err = pthread_create(&thread, NULL, helper_main, &h);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        int err = sigfillset(&all) == -1 ? errno : pthread_sigmask(SIG_SETMASK, &all, &old);
+        const char *call = "pthread_sigmask";
+        if (err == 0) {
+            call = "pthread_create";
+            err = pthread_create(&thread, NULL, helper_main, &h);
+            int again = pthread_sigmask(SIG_SETMASK, &old, NULL);
+            if (err == 0 && again != 0)
+                report_errno("pthread_sigmask", "SIG_SETMASK", again); /* only for a bad how */
+        }
         if (err != 0) {
-            report_errno("pthread_create", m->name, err);
+            report_errno(call, m->name, err);
             m->close(&c);
             return false;
         }
@@ -483,7 +500,11 @@ static bool run_latency(const struct latency_method *m, const struct config *cfg
             m->send(&c, PARENT, STOP_WORD);
         else
             atomic_store(&c.quit, 1); /* the thread has no signal of its own */
-        pthread_join(thread, NULL);
+        int joined = pthread_join(thread, NULL);
+        if (joined != 0) {
+            report_errno("pthread_join", m->name, joined);
+            ok = false;
+        }
         ok = ok && h.status == EXIT_OK;
     } else {
         pid_t pid = start_child(&c, cfg->cpu[CHILD]);
