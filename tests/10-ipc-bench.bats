@@ -300,26 +300,21 @@ gone() {
     assert_output "10-ipc-bench: stopped by signal 2 (Interrupt) during latency sysv-msg; no child is left running and no IPC object is left behind"
 }
 
-@test "10: Ctrl+C during posix-mq, shm-futex or shm-ring: no child, nothing in the mqueue file system or /dev/shm" {
+@test "10: SIGINT during posix-mq, SIGTERM during shm-futex: no child, nothing in the mqueue file system or /dev/shm" {
     need_program "$PROG"
-    local method
-    for method in posix-mq shm-futex; do
+    local method signal status
+    while read -r method signal status; do
         start_wrapped "$method" --only "$method"
         child_during "$method" latency "$method"
-        kill -INT -- "-$REAL_PID"
-        assert_exit "$method" 130
+        kill "-$signal" -- "-$REAL_PID"
+        assert_exit "$method" "$status"
         gone "$CHILD"
         run output_of "$method"
         assert_output ""
-    done
-    # 1 GiB through the ring takes long enough to be caught in the middle.
-    start_wrapped ring --only shm-ring
-    child_during ring throughput shm-ring
-    kill -TERM -- "-$REAL_PID"
-    assert_exit ring 143
-    gone "$CHILD"
-    run output_of ring
-    assert_output ""
+    done <<'EOF2'
+posix-mq INT 130
+shm-futex TERM 143
+EOF2
 }
 
 @test "10: a child killed with SIGKILL: the method fails, the queue is removed, exit 1" {
