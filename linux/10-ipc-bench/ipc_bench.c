@@ -16,11 +16,17 @@
  *   cc -std=c11 -Wall -Wextra -Wpedantic -O2 -pthread -I../../common -o 10-ipc-bench ipc_bench.c latency.c throughput.c ../../common/{cli,errors}.c
  *
  * Example session (numbers differ on every machine and every run):
- *   $ ./10-ipc-bench --quick --only shm-spin,pipe
+ *   $ ./10-ipc-bench --quick --only shm-spin,pipe 2>/dev/null
  *   Latency: round trip of one 8-byte word, parent on CPU 0, child on CPU 1
- *   method                  p50 ns     p99 ns     max ns  x baseline    x pipe  samples
- *   shm-spin                   196        360       2070           -      0.02      300
- *   pipe                     11420      17000      43800           -      1.00      300
+ *   (p50, p99, max of the samples; a sample is the mean of a batch of round trips;
+ *   x baseline and x pipe: p50 over theirs, lower is faster)
+ *   method                 p50 ns     p99 ns     max ns  x baseline      x pipe  samples  batch
+ *   shm-spin                   82      12163      16179           -      0.0023      300   1000
+ *   pipe                    35647     614139    1116318           -        1.00      300      7
+ *   ...
+ *   Goals (ratios within this run):
+ *     n/a   shm-spin p50 <= 2 x baseline-threads p50   (not measured in this run)
+ *     PASS  pipe p50 >= 20 x shm-spin p50              (433.34 x)
  *   ...
  *   $ echo $?
  *   0
@@ -709,7 +715,7 @@ static void print_table(const struct config *cfg, struct row rows[2][16])
                    "%d, every byte checked\n(baseline: memcpy in one process; x baseline and x "
                    "pipe: GiB/s over theirs, higher is faster)\n",
                    cfg->bytes >> 20, CHUNK_BYTES >> 10, cfg->cpu[CHILD], cfg->cpu[PARENT]);
-            printf("%-18s %10s %10s %10s  %10s  %10s %8s\n", "method", "GiB/s", "chunk p50 us",
+            printf("%-18s %10s %12s %10s  %10s  %10s %8s\n", "method", "GiB/s", "chunk p50 us",
                    "p99 us", "x baseline", "x pipe", "chunks");
         }
         for (int i = 0; i < n; i++) {
