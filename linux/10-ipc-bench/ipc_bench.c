@@ -694,6 +694,7 @@ static void print_ratio(const struct row *r, const struct row *ref, enum kind k)
 static void print_table(const struct config *cfg, struct row rows[2][16])
 {
     const char *baseline[2] = { "baseline-threads", "memcpy" };
+    bool printed = false; /* a group before this one: a blank line between */
     for (int k = LATENCY; k <= THROUGHPUT; k++) {
         bool any = false;
         int n = k == LATENCY ? latency_method_count : throughput_method_count;
@@ -701,6 +702,8 @@ static void print_table(const struct config *cfg, struct row rows[2][16])
             any = any || cfg->only[k][i];
         if (!any)
             continue;
+        if (k == LATENCY)
+            printed = true;
         const struct row *base = measured(rows, (enum kind)k, baseline[k]);
         const struct row *pipe = measured(rows, (enum kind)k, "pipe");
         if (k == LATENCY) {
@@ -711,10 +714,11 @@ static void print_table(const struct config *cfg, struct row rows[2][16])
             printf("%-18s %10s %10s %10s  %10s  %10s %8s %6s\n", "method", "p50 ns", "p99 ns",
                    "max ns", "x baseline", "x pipe", "samples", "batch");
         } else {
-            printf("\nThroughput: %lld MiB in %d KiB chunks, child on CPU %d to parent on CPU "
+            printf("%sThroughput: %lld MiB in %d KiB chunks, child on CPU %d to parent on CPU "
                    "%d, every byte checked\n(baseline: memcpy in one process; x baseline and x "
                    "pipe: GiB/s over theirs, higher is faster)\n",
-                   cfg->bytes >> 20, CHUNK_BYTES >> 10, cfg->cpu[CHILD], cfg->cpu[PARENT]);
+                   printed ? "\n" : "", cfg->bytes >> 20, CHUNK_BYTES >> 10, cfg->cpu[CHILD],
+                   cfg->cpu[PARENT]);
             printf("%-18s %10s %12s %10s  %10s  %10s %8s\n", "method", "GiB/s", "chunk p50 us",
                    "p99 us", "x baseline", "x pipe", "chunks");
         }
