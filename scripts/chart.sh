@@ -86,13 +86,13 @@ if [ "$(grep -v -m1 '^# ' "$csv")" = "kind,method,p50_ns,p99_ns,max_ns,gib_per_s
                 base ? ratio(p50["latency", i] / base) : "-", pipe ? ratio(p50["latency", i] / pipe) : "-", samples["latency", i]
         }
         print ""
-        print "| throughput | GiB/s | chunk p50 | chunk p99 | × memcpy | × pipe | chunks |"
-        print "|------------|---:|---:|---:|---:|---:|---:|"
+        print "| throughput | GiB/s | chunk p50 | chunk p99 | chunk max | × memcpy | × pipe | chunks |"
+        print "|------------|---:|---:|---:|---:|---:|---:|---:|"
         base = value["throughput", "memcpy"]; pipe = value["throughput", "pipe"]
         for (i = 1; i <= n["throughput"]; i++) {
             m = method["throughput", i]
-            if (skip["throughput", i]) { printf "| %s | skipped | | | | | 0 |\n", m; continue }
-            printf "| %s | %.2f | %s | %s | %s | %s | %s |\n", m, gib["throughput", i], ns(p50["throughput", i]), ns(p99["throughput", i]),
+            if (skip["throughput", i]) { printf "| %s | skipped | | | | | | 0 |\n", m; continue }
+            printf "| %s | %.2f | %s | %s | %s | %s | %s | %s |\n", m, gib["throughput", i], ns(p50["throughput", i]), ns(p99["throughput", i]), ns(max["throughput", i]),
                 base ? ratio(gib["throughput", i] / base) : "-", pipe ? ratio(gib["throughput", i] / pipe) : "-", samples["throughput", i]
         }
         print ""

@@ -43,7 +43,9 @@
  * CPU: far longer than an answer from another core takes, far shorter than
  * a time slice. On one CPU, or when the other side was preempted, spinning
  * on would only keep the other side from running. */
+#ifndef SPIN_LIMIT
 #define SPIN_LIMIT 4000
+#endif
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "atomic_ullong must be lock-free to be shared");
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_uint must be lock-free to be shared");

@@ -719,8 +719,8 @@ static void print_table(const struct config *cfg, struct row rows[2][16])
                    "pipe: GiB/s over theirs, higher is faster)\n",
                    printed ? "\n" : "", cfg->bytes >> 20, CHUNK_BYTES >> 10, cfg->cpu[CHILD],
                    cfg->cpu[PARENT]);
-            printf("%-18s %10s %12s %10s  %10s  %10s %8s\n", "method", "GiB/s", "chunk p50 us",
-                   "p99 us", "x baseline", "x pipe", "chunks");
+            printf("%-18s %10s %12s %10s %10s  %10s  %10s %8s\n", "method", "GiB/s", "chunk p50 us",
+                   "p99 us", "max us", "x baseline", "x pipe", "chunks");
         }
         for (int i = 0; i < n; i++) {
             const struct row *r = &rows[k][i];
@@ -734,7 +734,8 @@ static void print_table(const struct config *cfg, struct row rows[2][16])
             if (k == LATENCY)
                 printf(" %10.0f %10.0f %10.0f", r->p50, r->p99, r->max);
             else
-                printf(" %10.2f %12.1f %10.1f", r->gib_per_s, r->p50 / 1000, r->p99 / 1000);
+                printf(" %10.2f %12.1f %10.1f %10.1f", r->gib_per_s, r->p50 / 1000, r->p99 / 1000,
+                       r->max / 1000);
             print_ratio(r, base, (enum kind)k);
             print_ratio(r, pipe, (enum kind)k);
             printf(" %8ld", r->samples);
