@@ -60,7 +60,7 @@ static int fail(const char *call)
 static void wait_for(atomic_long *flag, long want)
 {
     for (long looks = 0; atomic_load_explicit(flag, memory_order_acquire) != want; looks++)
-        if (looks > 100000)
+        if (looks > 10000)
             sched_yield();
 }
 
