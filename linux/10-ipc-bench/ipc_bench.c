@@ -266,8 +266,23 @@ static pid_t start_child(struct channel *c, int cpu)
     fflush(stdout); /* or the child would write our unwritten output again */
     fflush(stderr);
     child_ended = child_reaped = 0;
+    /* SIGCHLD waits until child_pid is set: a child that ended at once
+     * would otherwise be reaped by the handler as nobody's. */
+    sigset_t chld, old;
+    if (sigemptyset(&chld) == -1 || sigaddset(&chld, SIGCHLD) == -1 ||
+        sigprocmask(SIG_BLOCK, &chld, &old) == -1) {
+        report_errno("sigprocmask", "SIGCHLD", errno);
+        return -1;
+    }
     pid_t parent = getpid();
     pid_t pid = fork();
+    if (pid > 0)
+        child_pid = pid;
+    if (sigprocmask(SIG_SETMASK, &old, NULL) == -1) { /* in both processes */
+        report_errno("sigprocmask", "SIG_SETMASK", errno);
+        if (pid == 0)
+            _exit(EXIT_SYSCALL);
+    }
     if (pid == -1) {
         report_errno("fork", "the other side", errno);
         return -1;
@@ -292,7 +307,6 @@ static pid_t start_child(struct channel *c, int cpu)
         close_other_side(c, CHILD);
         return 0;
     }
-    child_pid = pid;
     close_other_side(c, PARENT);
     return pid;
 }
