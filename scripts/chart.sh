@@ -96,7 +96,7 @@ if [ "$(grep -v -m1 '^# ' "$csv")" = "kind,method,p50_ns,p99_ns,max_ns,gib_per_s
                 base ? ratio(gib["throughput", i] / base) : "-", pipe ? ratio(gib["throughput", i] / pipe) : "-", samples["throughput", i]
         }
         print ""
-        print "The goals, as the program judged them in this run:"
+        print "The goals, computed from the numbers of the CSV:"
         print ""
         print goal("shm-spin p50 ≤ 2 × baseline-threads p50", value["latency", "shm-spin"], value["latency", "baseline-threads"], 2, 1)
         print goal("pipe p50 ≥ 20 × shm-spin p50", value["latency", "pipe"], value["latency", "shm-spin"], 20, 0)
