@@ -543,13 +543,16 @@ static bool run_latency(const struct latency_method *m, const struct config *cfg
 
 /* --- Throughput ------------------------------------------------------------ */
 /* The bytes sent: pseudo-random, the same for every chunk but for its
- * first 8 bytes, which hold the chunk's number (so that a lost, doubled or
- * reordered chunk changes the sum). */
+ * first and last 8 bytes, which hold the chunk's number. The receiver
+ * checks both: a lost, doubled or reordered chunk, or one read before the
+ * sender finished writing it, shows there (a sum alone would not see two
+ * chunks swapped). */
 static unsigned char *source;
 
 static void stamp(unsigned long long i)
 {
     memcpy(source, &i, sizeof i);
+    memcpy(source + CHUNK_BYTES - sizeof i, &i, sizeof i);
 }
 
 /* excerpt: checksum */
@@ -586,8 +589,8 @@ static bool make_source(void)
 }
 
 /* excerpt: stream */
-/* The parent's side: receive every chunk, add it up, time each one. The
- * clock starts after the warm-up chunks. */
+/* The parent's side: receive every chunk, check its number, add it up,
+ * time each one. The clock starts after the warm-up chunks. */
 static bool receive_stream(const struct throughput_method *m, struct channel *c,
                            unsigned long long chunks, unsigned long long warm, double *per_chunk,
                            struct row *row)
@@ -601,10 +604,19 @@ static bool receive_stream(const struct throughput_method *m, struct channel *c,
         const unsigned char *data;
         if (m->one_process) { /* memcpy: we are the sender too */
             stamp(i);
-            m->send(c, source);
+            if (!m->send(c, source))
+                return false;
         }
         if (!m->receive(c, &data))
             return false;
+        unsigned long long first, last;
+        memcpy(&first, data, sizeof first);
+        memcpy(&last, data + c->chunk - sizeof last, sizeof last);
+        if (first != i || last != i) {
+            report_problem("throughput %s: chunk %llu arrived marked %llu ... %llu", m->name, i,
+                           first, last);
+            return false;
+        }
         sum += checksum(data, c->chunk);
         if (m->release != NULL && !m->release(c))
             return false;
@@ -612,10 +624,11 @@ static bool receive_stream(const struct throughput_method *m, struct channel *c,
             per_chunk[i - warm] = (double)(now_ns() - t0);
     }
     double seconds = (double)(now_ns() - start) / 1e9;
-    /* What the sum must be: every chunk's words but the first, plus the
-     * chunk numbers 0 + 1 + ... + (chunks - 1). */
-    unsigned long long expected =
-        chunks * (checksum(source, c->chunk) - checksum(source, 8)) + chunks * (chunks - 1) / 2;
+    /* What the sum must be: every chunk's words but the first and the
+     * last, plus twice the chunk numbers 0 + 1 + ... + (chunks - 1). */
+    unsigned long long expected = chunks * (checksum(source, c->chunk) - checksum(source, 8) -
+                                            checksum(source + c->chunk - 8, 8)) +
+                                  chunks * (chunks - 1);
     if (sum != expected) {
         report_problem("throughput %s: the bytes received are not the bytes sent (sum %llx, "
                        "expected %llx)",
