@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -844,6 +845,16 @@ static bool write_csv(FILE *f, const struct config *cfg, struct row rows[2][16])
     return fflush(f) == 0 && !ferror(f);
 }
 
+/* After a failed run: close the CSV, and remove it if this run made it. */
+static void drop_csv(FILE *f, const char *path, bool created)
+{
+    if (f == NULL)
+        return;
+    fclose(f);
+    if (created && unlink(path) == -1)
+        report_errno("unlink", path, errno);
+}
+
 /* --- The command line ------------------------------------------------------ */
 static void print_usage(FILE *to)
 {
@@ -1077,8 +1088,13 @@ int main(int argc, char **argv)
                 cfg.cpu[PARENT], CPU_COUNT(&allowed) == 1 ? " (this process may use one CPU)" : "",
                 SPIN_LIMIT);
 
+    /* The CSV is opened now, so that a bad path fails before the run, but
+     * in append mode: an older file is emptied only when the results are
+     * there to replace it. After a failed run, only a file that this run
+     * created is removed (never an older file, nor /dev/null). */
     FILE *csv = NULL;
-    if (cfg.csv != NULL && (csv = fopen(cfg.csv, "w")) == NULL) {
+    bool csv_created = cfg.csv != NULL && access(cfg.csv, F_OK) == -1;
+    if (cfg.csv != NULL && (csv = fopen(cfg.csv, "a")) == NULL) {
         report_errno("fopen", cfg.csv, errno);
         return EXIT_SYSCALL;
     }
@@ -1086,10 +1102,7 @@ int main(int argc, char **argv)
     if (!install_handlers() || !pin_to(cfg.cpu[PARENT]) || !make_source() || sample == NULL) {
         if (sample == NULL)
             report_errno("malloc", "the samples", errno);
-        if (csv != NULL) {
-            fclose(csv);
-            unlink(cfg.csv);
-        }
+        drop_csv(csv, cfg.csv, csv_created);
         return EXIT_SYSCALL;
     }
 
@@ -1121,10 +1134,7 @@ int main(int argc, char **argv)
     free(sample);
     free(source);
     if (!ok) {
-        if (csv != NULL) {
-            fclose(csv);
-            unlink(cfg.csv); /* no half-written results */
-        }
+        drop_csv(csv, cfg.csv, csv_created); /* no half-written results */
         if (stop_signal) {
             int sig = stop_signal;
             report_problem("stopped by signal %d (%s) during %s %s; no child is left running and "
@@ -1138,6 +1148,14 @@ int main(int argc, char **argv)
     print_goals(rows);
     fflush(stdout);
     if (csv != NULL) {
+        struct stat st; /* a regular file: empty it first (a pipe or a device cannot be) */
+        const char *call = "fstat";
+        if (fstat(fileno(csv), &st) == -1 ||
+            (call = "ftruncate", S_ISREG(st.st_mode) && ftruncate(fileno(csv), 0) == -1)) {
+            report_errno(call, cfg.csv, errno);
+            fclose(csv);
+            return EXIT_SYSCALL;
+        }
         bool written = write_csv(csv, &cfg, rows);
         if (fclose(csv) != 0 || !written) {
             report_errno("fclose", cfg.csv, errno);
