@@ -250,10 +250,13 @@ static enum open_result unix_open(struct channel *c)
 /* A TCP connection to ourselves on 127.0.0.1: listen on a port the kernel
  * picks, connect, accept. The kernel completes the handshake for a
  * listening socket by itself, so connect returns before accept is called.
- * TCP_NODELAY on both ends: without it, Nagle's algorithm holds back a
- * small write while an earlier one is unacknowledged, and the other side
- * delays its acknowledgement: a ping-pong of small messages then waits for
- * the delayed-ACK timer (tens of milliseconds) instead of the network. */
+ * TCP_NODELAY on both ends, as latency-minded programs set it: Nagle's
+ * algorithm holds back a small write while earlier data is unacknowledged,
+ * and the other side delays its acknowledgement, so a message sent in two
+ * writes (a header, then a body) can wait for the delayed-ACK timer (tens
+ * of milliseconds). This ping-pong sends one write per turn and the answer
+ * carries the acknowledgement, so Nagle never holds it back here: take the
+ * option away and the figures do not change. */
 static enum open_result tcp_open(struct channel *c)
 {
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = 0 };
@@ -276,17 +279,23 @@ static enum open_result tcp_open(struct channel *c)
     call = "socket";
     if ((client = socket(AF_INET, SOCK_STREAM, 0)) == -1)
         goto fail;
+    /* A tick of the parent's timer may cut connect short (EINTR): the
+     * handshake goes on by itself, and connect again says EALREADY until it
+     * is done, then EISCONN. */
     call = "connect";
-    if (connect(client, (struct sockaddr *)&addr, sizeof addr) == -1)
-        goto fail;
+    while (connect(client, (struct sockaddr *)&addr, sizeof addr) == -1 && errno != EISCONN)
+        if (errno != EINTR && errno != EALREADY)
+            goto fail;
     call = "accept";
-    if ((server = accept(listener, NULL, NULL)) == -1)
-        goto fail;
+    while ((server = accept(listener, NULL, NULL)) == -1)
+        if (errno != EINTR)
+            goto fail;
     call = "setsockopt(TCP_NODELAY)";
     if (setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == -1 ||
         setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == -1)
         goto fail;
-    close(listener); /* one connection is all we want */
+    if (close(listener) == -1) /* one connection is all we want */
+        report_errno("close", "the listening socket", errno);
     c->fd[PARENT][0] = c->fd[PARENT][1] = client;
     c->fd[CHILD][0] = c->fd[CHILD][1] = server;
     return OPENED;
