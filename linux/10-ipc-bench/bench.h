@@ -86,7 +86,8 @@ static inline bool spin_once(unsigned *spins)
 /* Spin until *word differs from old, and return it in *now. The acquire
  * load pairs with the writer's release store: once we see its word, we see
  * everything it wrote before. Returns false when the run must stop, or
- * *quit is set (a thread has no signal of its own to stop it). */
+ * *quit is set (the baseline's two threads stop each other that way: the
+ * helper has no signal of its own, and the parent no SIGCHLD from it). */
 static inline bool spin_while_equal(atomic_ullong *word, unsigned long long old,
                                     const atomic_int *quit, unsigned long long *now)
 {
@@ -130,7 +131,7 @@ struct channel {
     unsigned char *copy; /* memcpy: the destination, as big as the ring */
     unsigned char *in;   /* fd methods: the receiver's buffer */
     struct side_state side[2];
-    alignas(CACHE_LINE) atomic_int quit; /* baseline: the parent tells its helper thread to stop */
+    alignas(CACHE_LINE) atomic_int quit; /* baseline: one thread tells the other to stop */
 };
 
 enum open_result { OPENED, FAILED, SKIPPED };

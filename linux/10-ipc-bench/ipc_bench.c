@@ -406,6 +406,8 @@ static void *helper_main(void *arg)
 {
     struct helper *h = arg;
     h->status = pin_to(h->cpu) ? serve(h->m, h->c) : EXIT_SYSCALL;
+    if (h->status != EXIT_OK) /* or the parent would wait for an answer until the time limit */
+        atomic_store(&h->c->quit, 1);
     return NULL;
 }
 

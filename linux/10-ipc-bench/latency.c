@@ -73,7 +73,7 @@ static bool baseline_receive(struct channel *c, enum side me, unsigned long long
 {
     struct bounce *b = c->shared;
     unsigned long long v;
-    if (!spin_while_equal(&b->word, c->side[me].last, me == CHILD ? &c->quit : NULL, &v))
+    if (!spin_while_equal(&b->word, c->side[me].last, &c->quit, &v))
         return false;
     *word = v / 2;
     return true;
