@@ -293,8 +293,11 @@ static pid_t start_child(struct channel *c, int cpu)
          * group) and, thanks to PR_SET_PDEATHSIG, with its parent, even one
          * killed by SIGKILL; if the parent died already, getppid changed. */
         bool ok = signal(SIGCHLD, SIG_DFL) != SIG_ERR;
-        for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-            ok = ok && signal(stop_signals[i], SIG_DFL) != SIG_ERR;
+        for (size_t i = 0; ok && i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
+            struct sigaction now; /* SIGHUP ignored (nohup) stays ignored */
+            ok = sigaction(stop_signals[i], NULL, &now) == 0 &&
+                 (now.sa_handler == SIG_IGN || signal(stop_signals[i], SIG_DFL) != SIG_ERR);
+        }
         if (!ok) {
             report_errno("signal", "SIG_DFL, in the child", errno);
             _exit(EXIT_SYSCALL);
