@@ -22,7 +22,7 @@
  * - pinning to two CPUs (sched_setaffinity): else the two sides may share one
  * - a warm-up, then p50, p99 and max of batch-timed samples, not one mean
  * - the baseline: two threads bouncing one cache line, the hardware's limit
- * - seven more methods (futex, sockets, TCP, message queues, eventfd) and
+ * - six more methods (futex, sockets, TCP, message queues, eventfd) and
  *   throughput (a ring in shared memory against memcpy, pipe, socket)
  * - each flag on its own cache line, a pause instruction in the spin loop
  * - every word and byte checked; every child and IPC object gone on Ctrl+C
