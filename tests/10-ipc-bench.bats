@@ -290,9 +290,9 @@ gone() {
     done
 }
 
-@test "10: Ctrl+C (SIGINT to the process group) during sysv-msg: no child, no queue left, exit 130" {
+@test "10: Ctrl+C (SIGINT to the process group) during sysv-msg: no child, no queue left, no CSV, exit 130" {
     need_program "$PROG"
-    start_wrapped run --only sysv-msg,posix-mq
+    start_wrapped run --only sysv-msg,posix-mq --csv "$BATS_TEST_TMPDIR/new.csv"
     child_during run latency sysv-msg
     kill -INT -- "-$REAL_PID"
     assert_exit run 130
@@ -301,6 +301,7 @@ gone() {
     assert_output "" # no table, and nothing left
     run tail -n 1 "$BATS_TEST_TMPDIR/run.err"
     assert_output "10-ipc-bench: stopped by signal 2 (Interrupt) during latency sysv-msg; no child is left running and no IPC object is left behind"
+    [ ! -e "$BATS_TEST_TMPDIR/new.csv" ] || fail "the CSV this run made is still there"
 }
 
 @test "10: SIGINT during posix-mq, SIGTERM during shm-futex: no child, nothing in the mqueue file system or /dev/shm" {
@@ -320,9 +321,10 @@ shm-futex TERM 143
 EOF2
 }
 
-@test "10: a child killed with SIGKILL: the method fails, the queue is removed, exit 1" {
+@test "10: a child killed with SIGKILL: the method fails, the queue is removed, an older CSV is kept, exit 1" {
     need_program "$PROG"
-    start_wrapped run --only sysv-msg
+    echo "an older run" >"$BATS_TEST_TMPDIR/old.csv"
+    start_wrapped run --only sysv-msg --csv "$BATS_TEST_TMPDIR/old.csv"
     child_during run latency sysv-msg
     kill -KILL "$CHILD"
     assert_exit run 1
@@ -330,6 +332,8 @@ EOF2
     assert_output ""
     run tail -n 1 "$BATS_TEST_TMPDIR/run.err"
     assert_output "10-ipc-bench: latency sysv-msg: the child was killed by signal 9 (Killed): the run is void"
+    run cat "$BATS_TEST_TMPDIR/old.csv"
+    assert_output "an older run"
 }
 
 @test "10: the header comment's one-line command builds it with no warning" {
