@@ -180,11 +180,14 @@ if [ "$(grep -v -m1 '^# ' "$csv")" = "kind,method,p50_ns,p99_ns,max_ns,gib_per_s
         grep -qxF "<!-- table $csv -->" "$page" || { echo "chart.sh: $page has no line <!-- table $csv -->" >&2; exit 1; }
         new=$(mktemp "${TMPDIR:-/tmp}/chart.XXXXXX")
         trap 'rm -f "$new" "$tables"' EXIT
+        # No <!-- end --> after the marker would drop the rest of the page.
         awk -v marker="<!-- table $csv -->" -v tables="$tables" '
             skipping && $0 == "<!-- end -->" { skipping = 0 }
             skipping { next }
             { print }
-            $0 == marker { while ((getline line < tables) > 0) print line; skipping = 1 }' "$page" >"$new"
+            $0 == marker { while ((getline line < tables) > 0) print line; skipping = 1 }
+            END { exit skipping }' "$page" >"$new" ||
+            { echo "chart.sh: $page has no line <!-- end --> after <!-- table $csv -->" >&2; exit 1; }
         out=$page
     fi
     if ! cmp -s "$new" "$out" 2>/dev/null; then
