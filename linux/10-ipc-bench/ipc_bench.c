@@ -1087,10 +1087,12 @@ int main(int argc, char **argv)
 
     if (cfg.cpu[PARENT] == cfg.cpu[CHILD])
         fprintf(stderr,
-                "note: both sides on CPU %d: pinning across two CPUs is impossible%s; the "
-                "figures show scheduler round trips (a spinning side yields the CPU after %d "
-                "pauses)\n",
-                cfg.cpu[PARENT], CPU_COUNT(&allowed) == 1 ? " (this process may use one CPU)" : "",
+                "note: both sides on CPU %d%s; the figures show scheduler round trips (a "
+                "spinning side yields the CPU after %d pauses)\n",
+                cfg.cpu[PARENT],
+                CPU_COUNT(&allowed) == 1
+                    ? ": pinning across two CPUs is impossible (this process may use one CPU)"
+                    : ", as --cpus asks",
                 SPIN_LIMIT);
 
     /* The CSV is opened now, so that a bad path fails before the run, but
