@@ -15,6 +15,7 @@
 #include <linux/futex.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -349,6 +350,8 @@ struct word_message {
     long mtype;              /* must be first, and > 0 */
     unsigned long long word; /* msgsz counts only this part */
 };
+/* The kernel takes the text from just after mtype: no padding between. */
+_Static_assert(offsetof(struct word_message, word) == sizeof(long), "mtext must follow mtype");
 
 static enum open_result sysv_open(struct channel *c)
 {
