@@ -17,7 +17,7 @@
 /* Does one process map the file? 1 yes, 0 no, -1 not allowed to look. */
 static int maps_file(const char *pid, dev_t dev, ino_t ino)
 {
-    char path[64];
+    char path[sizeof "/proc//maps" + 256]; /* d_name holds at most 255 bytes */
     snprintf(path, sizeof path, "/proc/%s/maps", pid);
     FILE *maps = fopen(path, "r");
     if (maps == NULL)
