@@ -142,3 +142,22 @@ left pid=[0-9]+ instances=0$'
     run flags_of_shared "$BUILT/07-elf-section-minimal"
     assert_output "PROGBITS WA"
 }
+
+# ----------------------------------------------------- scripts/demo.sh ----
+
+@test "demo.sh: 06 runs once with 3 children; 07's three overlapping copies each count 1, and one line says why" {
+    run "$REPO/scripts/demo.sh" "$BIN_DIR/06-mmap-fork" "$PROG"
+    assert_success
+    assert_line "== 06-mmap-fork: one parent, 3 children sharing an anonymous page (--children 3 --hold 3)"
+    assert_line --regexp '^joined pid=[0-9]+ instances=3$'
+    assert_line --regexp '^left pid=[0-9]+ instances=0$'
+    assert_line "parent: instances=0"
+    assert_line "== 07-elf-section: 3 copies, started 1 second apart, leaving together"
+    local copy
+    for copy in 1 2 3; do
+        assert_line --regexp "^\[copy $copy\] joined pid=[0-9]+ instances=1\$"
+        assert_line --regexp "^\[copy $copy\] left pid=[0-9]+ instances=0\$"
+    done
+    assert_line "== each counted 1: ELF has no shared section, the loader maps the program's data private (copy-on-write)"
+    refute_output --partial "--peek says"
+}
