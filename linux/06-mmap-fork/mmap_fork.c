@@ -224,12 +224,13 @@ static long long now_ms(void)
 /* excerpt: map */
 static struct shared_counter *create_counter(bool private_map, size_t length)
 {
-    /* MAP_ANONYMOUS: memory backed by no file, zero-filled; fd must be -1.
-     * MAP_SHARED: after fork, parent and children keep mapping the same
-     * physical page, so a store by one is seen by all. MAP_PRIVATE: after
-     * fork the page is copy-on-write, and the first store in a process gives
-     * that process a copy of its own (man 2 fork: the child's memory is a
-     * copy of the parent's, except for MAP_SHARED mappings). */
+    /* MAP_ANONYMOUS: memory backed by no file, zero-filled; fd must be -1
+     * where portability matters. A mapping is preserved across fork, with
+     * the same attributes (man 2 mmap). MAP_SHARED: parent and children
+     * then map the same physical page, so a store by one is seen by all.
+     * MAP_PRIVATE: a copy-on-write mapping; after fork parent and child
+     * still read the same page, until one of them writes and gets a copy
+     * of its own. */
     int flags = (private_map ? MAP_PRIVATE : MAP_SHARED) | MAP_ANONYMOUS;
     void *p = mmap(NULL, length, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED) { /* MAP_FAILED, (void *)-1, not NULL */
