@@ -10,7 +10,7 @@ load helpers
 setup() {
     PROG=$BIN_DIR/06-mmap-fork
     MINIMAL=$BIN_DIR/06-mmap-fork-minimal
-    [ -x "$PROG" ] && [ -x "$MINIMAL" ] || fail "build the demo first: make"
+    if [ ! -x "$PROG" ] || [ ! -x "$MINIMAL" ]; then fail "build the demo first: make"; fi
 }
 
 teardown() {
@@ -38,6 +38,7 @@ exact_run() {
     run --separate-stderr "$PROG" --children "$1" --hold 0 --quiet
     assert_success
     assert_output --regexp "^$(expected_run "$1")\$"
+    # shellcheck disable=SC2154 # run --separate-stderr sets stderr
     assert_equal "$stderr" ""
     # Every child is a process of its own: N different pids.
     assert_equal "$(grep -o '^joined pid=[0-9]*' <<<"$output" | sort -u | wc -l)" "$1"
@@ -61,6 +62,7 @@ left pid=[0-9]+ instances=0
 left pid=[0-9]+ instances=0
 left pid=[0-9]+ instances=0
 parent: instances=0$'
+    # shellcheck disable=SC2154 # run --separate-stderr sets stderr
     assert_equal "$stderr" "note: --private: each child's first write to the page gave it a copy of its own (copy-on-write), so each counted only itself; the parent's page was never written after fork and still holds 0"
 }
 
@@ -68,10 +70,10 @@ parent: instances=0$'
     local child
     start_copy shared "$PROG" --children 2 --quiet
     wait_for_line shared '^joined pid=[0-9]+ instances=2$'
-    for child in $(sed -n 's/^joined pid=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/shared.out"); do
+    while read -r child; do
         run grep -c ' rw-s 00000000 00:[0-9a-f]* [0-9]* *[/]dev[/]zero (deleted)$' "/proc/$child/maps"
         assert_output 1
-    done
+    done < <(sed -n 's/^joined pid=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/shared.out")
     kill -TERM "$(pid_of shared)"
     assert_exit shared 0
     start_copy private "$PROG" --children 1 --quiet --private
@@ -166,6 +168,7 @@ left pid=[0-9]+ instances=1
 parent: instances=1$'
     local crashed
     crashed=$(sed -n 's/^crashing pid=\([0-9]*\) .*/\1/p' <<<"$output")
+    # shellcheck disable=SC2154 # run --separate-stderr sets stderr
     assert_equal "$stderr" "06-mmap-fork: child 3 (pid $crashed) was killed by signal 9 (Killed) without leaving: its 1 stays in the shared count
 note: the count is 1 after every child has ended: children that ended without leaving keep their 1 in it"
 }
@@ -207,7 +210,7 @@ parent: instances=1$'
 
 # ------------------------------------------------------- command line ----
 
-@test "every bad command line exits 2, names the argument, and starts no child; --help exits 0" {
+@test "every bad command line exits 2, names the argument, and starts no child, and --help exits 0" {
     local args
     while IFS='|' read -r args expect; do
         # shellcheck disable=SC2086 # split the arguments on purpose

@@ -10,7 +10,7 @@ bats_require_minimum_version 1.5.0 # run --separate-stderr
 setup() {
     PROG=$BIN_DIR/07-elf-section
     MINIMAL=$BIN_DIR/07-elf-section-minimal
-    [ -x "$PROG" ] && [ -x "$MINIMAL" ] || fail "build the demo first: make"
+    if [ ! -x "$PROG" ] || [ ! -x "$MINIMAL" ]; then fail "build the demo first: make"; fi
 }
 
 teardown() {
@@ -68,7 +68,9 @@ left pid=[0-9]+ instances=0$'
     run --separate-stderr "$PROG" --peek
     assert_success
     assert_output "instances=0"
+    # shellcheck disable=SC2154 # run --separate-stderr sets stderr and stderr_lines
     assert_equal "${stderr_lines[0]}" "note: a peek sees only its own copy of .shared, fresh from the file: no copy of this program can see another's count"
+    # shellcheck disable=SC2154 # run --separate-stderr sets stderr
     [[ $stderr =~ $'\n  '[0-9a-f]+-[0-9a-f]+\ rw-p\ [^$'\n']*\ $PROG$'\n' ]] || fail "no rw-p line of $PROG in: $stderr"
     kill -TERM "$(pid_of a)"
     assert_exit a 0

@@ -9,6 +9,7 @@ line "./07-elf-section --quiet &"
 await '^joined .* instances=1$' 3
 line "./07-elf-section --peek 2>&1 | head -n 2"
 line "readelf -S -W 07-elf-section | grep -e Name -e '\\.shared'"
+line "readelf -l -W 07-elf-section | grep -e 'LOAD .* RW ' -e '\\.shared'"
 line "grep 07-elf-section /proc/\$!/maps | cut -d ' ' -f 2"
 line "kill -INT %1; wait %1"
 await '^left .* instances=0$'

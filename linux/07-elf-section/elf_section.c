@@ -70,6 +70,7 @@ static struct shared_counter counter
     __attribute__((section(".shared"))) = { COUNTER_MAGIC, COUNTER_VERSION,
                                             sizeof(struct shared_counter), 0 };
 #else
+/* cppcheck-suppress preprocessorErrorDirective ; cppcheck also tries compilers without it */
 #error "section(\".shared\") is a GCC and Clang extension: build with gcc or clang"
 #endif
 /* end excerpt */

@@ -40,6 +40,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free to be sh
 #if defined(__GNUC__) || defined(__clang__)
 static atomic_int instances __attribute__((section(".shared"))) = 0;
 #else
+/* cppcheck-suppress preprocessorErrorDirective ; cppcheck also tries compilers without it */
 #error "section(\".shared\") is a GCC and Clang extension: build with gcc or clang"
 #endif
 
