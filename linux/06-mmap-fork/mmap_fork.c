@@ -278,13 +278,16 @@ static int run_child(struct shared_counter *c, size_t length, const struct optio
         report_errno(null == -1 ? "open" : "dup2", "/dev/null", errno);
         return EXIT_SYSCALL;
     }
-    close(null);
+    if (null != STDIN_FILENO) /* it is, if standard input was closed */
+        close(null);
     /* If the parent dies (kill -9), the kernel sends us SIGTERM, and we
      * leave as if told to. It may have died already, before this call:
      * then our parent is no longer the one that forked us. SIGTERM is
      * blocked here (stop_install, inherited through fork): it waits,
      * pending, for the live loop. */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != parent)
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+        report_errno("prctl", "PR_SET_PDEATHSIG, SIGTERM", errno); /* go on without it */
+    else if (getppid() != parent)
         raise(SIGTERM);
 
     const char *why =
