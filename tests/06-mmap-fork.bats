@@ -52,7 +52,7 @@ bats_require_minimum_version 1.5.0 # run --separate-stderr
     exact_run 20
 }
 
-@test "--private: copy-on-write gives every child its own page, so each counts 1; the parent's stays 0" {
+@test "--private: copy-on-write gives every child its own page, so each counts 1; the parent's stays 0, even after a crash" {
     run --separate-stderr "$PROG" --children 3 --hold 0 --quiet --private
     assert_success
     assert_output --regexp '^joined pid=[0-9]+ instances=1
@@ -64,6 +64,11 @@ left pid=[0-9]+ instances=0
 parent: instances=0$'
     # shellcheck disable=SC2154 # run --separate-stderr sets stderr
     assert_equal "$stderr" "note: --private: each child's first write to the page gave it a copy of its own (copy-on-write), so each counted only itself; the parent's page was never written after fork and still holds 0"
+    # A crash costs nothing here: the dead child's count was in its own copy.
+    run --separate-stderr "$PROG" --children 2 --hold 0 --quiet --private --crash
+    assert_equal "$status" 1
+    assert_equal "${lines[-1]}" "parent: instances=0"
+    assert_equal "${stderr_lines[0]}" "06-mmap-fork: child 2 (pid $(sed -n 's/^crashing pid=\([0-9]*\) .*/\1/p' <<<"$output")) was killed by signal 9 (Killed) without leaving: its count was in its own copy of the page, gone with it"
 }
 
 @test "the kernel's view: a shared anonymous page is rw-s /dev/zero (deleted) in every child; a private one is rw-p" {

@@ -336,15 +336,16 @@ struct child {
 
 /* Say how a child ended, if not by leaving and exiting 0. Returns true
  * when it ended well. */
-static bool report_child(int index, const struct child *ch)
+static bool report_child(int index, const struct child *ch, bool private_map)
 {
     if (WIFEXITED(ch->status) && WEXITSTATUS(ch->status) == 0)
         return true;
     if (WIFSIGNALED(ch->status))
-        report_problem("child %d (pid %ld) was killed by signal %d (%s) without leaving: its 1 "
-                       "stays in the shared count",
+        report_problem("child %d (pid %ld) was killed by signal %d (%s) without leaving: %s",
                        index + 1, (long)ch->pid, WTERMSIG(ch->status),
-                       strsignal(WTERMSIG(ch->status)));
+                       strsignal(WTERMSIG(ch->status)),
+                       private_map ? "its count was in its own copy of the page, gone with it"
+                                   : "its 1 stays in the shared count");
     else
         report_problem("child %d (pid %ld) exited with status %d", index + 1, (long)ch->pid,
                        WEXITSTATUS(ch->status));
@@ -484,7 +485,7 @@ int main(int argc, char **argv)
     stop_children(kids, started);
 
     for (long i = 0; i < started; i++)
-        if (!report_child((int)i, &kids[i]))
+        if (!report_child((int)i, &kids[i], o.private_map))
             failed = true;
 
     /* The parent's own view of the page. */
