@@ -68,6 +68,7 @@ parent: instances=0$'
     run --separate-stderr "$PROG" --children 2 --hold 0 --quiet --private --crash
     assert_equal "$status" 1
     assert_equal "${lines[-1]}" "parent: instances=0"
+    # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
     assert_equal "${stderr_lines[0]}" "06-mmap-fork: child 2 (pid $(sed -n 's/^crashing pid=\([0-9]*\) .*/\1/p' <<<"$output")) was killed by signal 9 (Killed) without leaving: its count was in its own copy of the page, gone with it"
 }
 
