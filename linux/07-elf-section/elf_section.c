@@ -104,11 +104,15 @@ static void show_mapping(void)
     size_t size = 0;
     while (getline(&line, &size, maps) != -1) {
         unsigned long long start, end;
-        if (sscanf(line, "%llx-%llx", &start, &end) == 2 && start <= at && at < end) {
+        char perms[5];
+        if (sscanf(line, "%llx-%llx %4s", &start, &end, perms) == 3 && start <= at && at < end) {
             line[strcspn(line, "\n")] = '\0';
             print_note("the counter is at %#llx, in this mapping of the program file:\n  %s\n"
-                       "rw-p: p is private (copy-on-write): each process has its own copy",
-                       (unsigned long long)at, line);
+                       "%s: %s",
+                       (unsigned long long)at, line, perms,
+                       perms[3] == 'p'
+                           ? "p is private (copy-on-write): each process has its own copy"
+                           : "s is shared");
         }
     }
     free(line);
