@@ -24,6 +24,24 @@ teardown() {
     cleanup_copies
 }
 
+# gone_or_zombie PID: the process has ended (a zombie has ended too).
+gone_or_zombie() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    [ "$(cut -d ' ' -f 1 <<<"${stat##*) }")" = Z ]
+}
+
+# wait_in_waitpid PID: until the minimal parent sleeps, which after its
+# last fork it only does in waitpid. A SIGTERM that came earlier would be
+# lost (the race its header describes) and the test would hang.
+wait_in_waitpid() {
+    local deadline=$((SECONDS + 30)) stat
+    while stat=$(cat "/proc/$1/stat" 2>/dev/null) && [ "$(cut -d ' ' -f 1 <<<"${stat##*) }")" != S ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "the parent $1 never sat down to wait"
+        sleep 0.02
+    done
+}
+
 # expected_run N: the exact lines of N children that join one after another
 # and are told to leave, the last started first, as a regular expression.
 expected_run() {
@@ -92,8 +110,13 @@ parent: instances=0$'
 }
 
 @test "the live loop prints now lines as children join" {
-    run "$PROG" --children 2 --hold 1
-    assert_success
+    # No --hold: the children stay until told, however slowly the first
+    # one gets to look at the count.
+    start_copy p "$PROG" --children 2
+    wait_for_line p '^now instances=2$'
+    kill -TERM "$(pid_of p)"
+    assert_exit p 0
+    run output_of p
     assert_line --index 0 --regexp '^joined pid=[0-9]+ instances=1$'
     assert_line --index 1 --regexp '^joined pid=[0-9]+ instances=2$'
     assert_line 'now instances=2'
@@ -205,10 +228,22 @@ parent: instances=1$'
     ORPHANS=$(sed -n 's/^joined pid=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/p.out")
     kill -KILL "$(pid_of p)"
     assert_exit p 137
-    for child in $ORPHANS; do
-        timeout 5 bash -c "while kill -0 $child 2>/dev/null; do sleep 0.02; done" ||
-            fail "child $child still runs after its parent was killed"
+    # No parent is left for wait_for_line to watch: wait for the left lines
+    # themselves (no time limit but the generous one of every wait here),
+    # then for each child to be gone. A zombie counts as gone: whoever
+    # adopted it reaps it when it likes, and kill -0 still finds it until then.
+    local deadline=$((SECONDS + 30))
+    until [ "$(grep -c '^left pid=[0-9]* instances=[0-2]$' "$BATS_TEST_TMPDIR/p.out")" -eq 3 ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "the children did not all leave: $(cat "$BATS_TEST_TMPDIR/p.out")"
+        sleep 0.05
     done
+    for child in $ORPHANS; do
+        until gone_or_zombie "$child"; do
+            [ "$SECONDS" -lt "$deadline" ] || fail "child $child still runs after its parent was killed"
+            sleep 0.05
+        done
+    done
+    ORPHANS="" # all gone: teardown must not kill their pids, which may be reused
     run output_of p
     assert_equal "$(grep -c '^left pid=[0-9]* instances=[0-2]$' <<<"$output")" 3
     refute_line --partial 'parent:'
@@ -263,6 +298,7 @@ EOF
 @test "minimal: 3 children count 1 to 3 together; SIGTERM to the parent ends them all, the parent sees 0" {
     start_copy m "$MINIMAL" 3
     wait_for_line m '^joined pid=[0-9]+ instances=3$'
+    wait_in_waitpid "$(pid_of m)"
     kill -TERM "$(pid_of m)"
     assert_exit m 0
     run output_of m
@@ -308,6 +344,7 @@ EOF
     build_from_header linux/06-mmap-fork "$line" "gcc${line#cc} -Wall -Wextra -Wpedantic" "clang${line#cc} -Wall -Wextra -Wpedantic"
     start_copy built "$BUILT/06-mmap-fork-minimal" 1
     wait_for_line built '^joined pid=[0-9]+ instances=1$'
+    wait_in_waitpid "$(pid_of built)"
     kill -TERM "$(pid_of built)"
     assert_exit built 0
 }
