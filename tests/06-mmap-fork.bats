@@ -249,6 +249,32 @@ parent: instances=1$'
     refute_line --partial 'parent:'
 }
 
+@test "started with SIGCHLD ignored (inherited across execve), both versions still wait for their children" {
+    # perl sets SIGCHLD to SIG_IGN and execs the program, which inherits it.
+    # shellcheck disable=SC2016 # perl's variables, not the shell's
+    local ignoring=(perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die "exec: $!"')
+    # The kernel would reap the children itself: the crash would go unseen.
+    run --separate-stderr "${ignoring[@]}" "$PROG" --children 2 --hold 0 --quiet --crash
+    assert_equal "$status" 1
+    assert_equal "${lines[-1]}" "parent: instances=1"
+    # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
+    assert_regex "${stderr_lines[0]}" '^06-mmap-fork: child 2 \(pid [0-9]+\) was killed by signal 9 '
+    # The minimal parent's waitpid would fail with ECHILD, and it would
+    # loop for ever: wait for it to end, with a limit, rather than hang.
+    start_copy m "${ignoring[@]}" "$MINIMAL" 2
+    wait_for_line m '^joined pid=[0-9]+ instances=2$'
+    wait_in_waitpid "$(pid_of m)"
+    kill -TERM "$(pid_of m)"
+    local deadline=$((SECONDS + 30))
+    until gone_or_zombie "$(pid_of m)"; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "the minimal parent did not end: $(cat "$BATS_TEST_TMPDIR/m.out")"
+        sleep 0.05
+    done
+    assert_exit m 0
+    run output_of m
+    assert_equal "${lines[-1]}" "parent: instances=0"
+}
+
 # ------------------------------------------------------- command line ----
 
 @test "every bad command line exits 2, names the argument, and starts no child, and --help exits 0" {

@@ -50,7 +50,6 @@ static void on_signal(int sig)
 {
     stop = sig; /* nothing else: printf here could cut into the same call in main */
 }
-
 /* Steps 3-5, in a child: join (atomically: a plain ++ loses updates), the live loop, leave. */
 static int child(atomic_int *instances)
 {
@@ -77,6 +76,7 @@ int main(int argc, char **argv)
     if (sigemptyset(&sa.sa_mask) == -1 || sigaction(SIGINT, &sa, NULL) == -1 ||
         sigaction(SIGTERM, &sa, NULL) == -1)
         return perror("sigaction"), 1;
+    signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN: children reaped unseen, waitpid fails */
     setvbuf(stdout, NULL, _IOLBF, 0); /* each line out at once: nothing in it to copy at fork */
     /* Steps 1-2: one anonymous page, zero-filled, shared with every child forked from now on. */
     atomic_int *instances =

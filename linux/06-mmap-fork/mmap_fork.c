@@ -25,7 +25,7 @@
  *   $ ./06-mmap-fork --children 3 --hold 2 --quiet --private
  *   joined pid=4106 instances=1          (and twice more: every child says 1)
  */
-#define _GNU_SOURCE /* MAP_ANONYMOUS (not in POSIX.1-2008), prctl's PR_SET_PDEATHSIG */
+#define _GNU_SOURCE /* MAP_ANONYMOUS (not in POSIX.1-2008); also POSIX.1-2008's strsignal */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,12 +57,13 @@
 /* excerpt: layout */
 /* --- Step 0: the shared layout ---------------------------------------------
  * The same header as demos 03-05, though nobody foreign can reach this page:
- * it has no name, and the parent fills it in before any child exists (fork
- * copies the parent's view as it is at that moment, so no child can see it
- * half written: no init race, no magic to wait for, nothing to refuse). We
- * keep the header so that the layouts compare line by line across the demos,
- * and so that a child can still check that it is looking at a counter at all:
- * the check costs nothing and catches our own mistakes. */
+ * it has no name, and the parent fills it in before any child exists (every
+ * store the parent made before calling fork is there when the child starts,
+ * so no child can see it half written: no init race, no magic to wait for,
+ * nothing to refuse). We keep the header so that the layouts compare line
+ * by line across the demos, and so that a child can still check that it is
+ * looking at a counter at all: the check costs nothing and catches our own
+ * mistakes. */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free to be shared");
 
 struct shared_counter {
@@ -284,8 +285,9 @@ static int run_child(struct shared_counter *c, size_t length, const struct optio
      * leave as if told to. It may have died already, before this call:
      * then our parent is no longer the one that forked us. SIGTERM is
      * blocked here (stop_install, inherited through fork): it waits,
-     * pending, for the live loop. */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+     * pending, for the live loop. (prctl's arguments after the first are
+     * unsigned long: man 2 prctl.) */
+    if (prctl(PR_SET_PDEATHSIG, (unsigned long)SIGTERM) == -1)
         report_errno("prctl", "PR_SET_PDEATHSIG, SIGTERM", errno); /* go on without it */
     else if (getppid() != parent)
         raise(SIGTERM);
@@ -459,6 +461,17 @@ int main(int argc, char **argv)
      * parent keeps the hold itself, and a child leaves only when told. */
     if (!stop_install(-1))
         return EXIT_SYSCALL;
+    /* SIGCHLD back to the default. An ignored SIGCHLD survives execve (man 2
+     * execve), so a program started by one that ignores it inherits that,
+     * and then the kernel reaps our children itself: waitpid fails with
+     * ECHILD (man 2 wait), a child killed without leaving goes unreported,
+     * and its pid may be reused before we send it SIGTERM. */
+    struct sigaction default_action = { .sa_handler = SIG_DFL };
+    if (sigemptyset(&default_action.sa_mask) == -1 ||
+        sigaction(SIGCHLD, &default_action, NULL) == -1) {
+        report_errno("sigaction", "SIGCHLD, SIG_DFL", errno);
+        return EXIT_SYSCALL;
+    }
 
     /* Steps 1 and 2: one page, created and mapped by one call. */
     size_t length = (size_t)sysconf(_SC_PAGESIZE);
