@@ -66,7 +66,8 @@ int main(int argc, char **argv)
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* each line goes out at once, even to a pipe */
 
-    /* Step 3: join. The first write gives this process its own copy of the page: count 1. */
+    /* Step 3: join, in this process's own copy of the page (copy-on-write made it at the first
+     * write to the page, the loader's or ours): count 1. */
     int count = atomic_fetch_add(&instances, 1) + 1;
     printf("joined pid=%ld instances=%d\n", (long)getpid(), count);
 
