@@ -51,7 +51,7 @@
 #include "stop.h"
 
 #define POLL_MS 100        /* how often the live loop looks at the count */
-#define MAX_CHILDREN 1000  /* processes, not threads: ample for a demo, far below ulimit -u */
+#define MAX_CHILDREN 1000  /* processes: ample for a demo; fork fails (EAGAIN) past ulimit -u */
 #define HOLD_MAX 31536000L /* a year, as in common/cli.c */
 
 /* excerpt: layout */

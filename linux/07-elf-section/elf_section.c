@@ -24,7 +24,7 @@
  *   joined pid=4101 instances=1           joined pid=4102 instances=1
  *   (Enter)                               left pid=4102 instances=0
  *   left pid=4101 instances=0             two$ readelf -S -W 07-elf-section | grep shared
- *                                           [26] .shared  PROGBITS ... WA  0 0 4
+ *                                           [27] .shared  PROGBITS ... WA  0 0 16
  */
 #define _POSIX_C_SOURCE 200809L /* getline */
 
