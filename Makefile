@@ -45,6 +45,11 @@ COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 # ---------------------------------------------------------------- Linux ----
 LINUX_DEMOS := 03-sysv-shm
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+# Demos 06 and 07 count too, but not as three copies launched side by side:
+# scripts/demo.sh knows how to show each.
+LINUX_DEMOS += 06-mmap-fork 07-elf-section
+06-mmap-fork_SRC := linux/06-mmap-fork/mmap_fork.c
+07-elf-section_SRC := linux/07-elf-section/elf_section.c
 # Demo 09 measures lost updates instead of counting copies: not in
 # LINUX_DEMOS, which make demo runs as counting demos.
 LINUX_MEASURES := 09-lost-updates
@@ -59,6 +64,8 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+06-mmap-fork-minimal_SRC := linux/06-mmap-fork/minimal.c
+07-elf-section-minimal_SRC := linux/07-elf-section/minimal.c
 09-lost-updates-minimal_SRC := linux/09-lost-updates/minimal.c
 $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 	$(call say,CC,$@)
