@@ -25,9 +25,9 @@
  * - order: here the children join and leave in any order; it starts each after the one before has
  *   joined, and tells them to leave last first, so the lines count 1..N and back down to 0
  * - a late stop: a signal just after a child checks its flag waits out the 100 ms sleep, and a
- *   SIGTERM that reaches the parent outside waitpid (still forking, or between two calls) is not
- *   passed on (Ctrl+C still reaches every child); it blocks the stop signals and unblocks them
- *   only inside ppoll
+ *   SIGTERM that reaches the parent between its check of the flag and waitpid is not passed on
+ *   (Ctrl+C still reaches every child); it blocks the stop signals and unblocks them only
+ *   inside ppoll
  * - a killed parent: here its children run on for ever; there they get SIGTERM (PR_SET_PDEATHSIG)
  * - also: --private (copy-on-write: every child counts 1), --hold, --quiet, --crash, Enter,
  *   SIGHUP and SIGQUIT; a report of each child that did not leave; errors named symbolically
@@ -98,11 +98,11 @@ int main(int argc, char **argv)
             break;
         }
     }
-    /* Wait for each child. A signal cuts waitpid short: pass it on to those not reaped yet. */
-    for (int i = 0, st; i < started; i++) {
-        while (waitpid(pids[i], &st, 0) == -1)
-            for (int j = i; j < started; j++)
-                kill(pids[j], SIGTERM);
+    for (int i = 0, st; i < started; i++) { /* wait for each; once told to stop, pass it on */
+        do
+            if (stop)
+                kill(pids[i], SIGTERM);
+        while (waitpid(pids[i], &st, 0) == -1); /* -1: a signal cut the wait short */
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
             status = 1; /* killed, or failed: it did not leave */
     }
