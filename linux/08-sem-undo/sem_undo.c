@@ -66,8 +66,11 @@ enum {
 /* semctl's fourth argument: the caller must define this union (man 2
  * semctl; POSIX says so, and glibc does not). */
 union semun {
+    /* cppcheck-suppress unusedStructMember ; SETVAL's, unused here */
     int val;
+    /* cppcheck-suppress unusedStructMember ; set by a designated initialiser */
     struct semid_ds *buf;
+    /* cppcheck-suppress unusedStructMember ; set by a designated initialiser */
     unsigned short *array;
 };
 /* end excerpt */
@@ -181,7 +184,7 @@ static enum look check_set(int id, unsigned short values[SEM_TOTAL])
         values[SEM_MARK] == 0)
         return LOOK_UNPUBLISHED;
     if (values[SEM_MARK] != SET_MARK) {
-        snprintf(why, sizeof why, "semaphore %d holds %u, not our mark %u", SEM_MARK,
+        snprintf(why, sizeof why, "semaphore %d holds %u, not our mark %d", SEM_MARK,
                  values[SEM_MARK], SET_MARK);
         refuse(id, why);
         return LOOK_FOREIGN;

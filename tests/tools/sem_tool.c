@@ -36,8 +36,11 @@
 #define MAX_SEMS 64
 
 union semun {
+    /* cppcheck-suppress unusedStructMember ; set by a designated initialiser */
     int val;
+    /* cppcheck-suppress unusedStructMember */
     struct semid_ds *buf;
+    /* cppcheck-suppress unusedStructMember */
     unsigned short *array;
 };
 
