@@ -94,6 +94,40 @@ count_together() {
     refute_line --partial 'now '
 }
 
+@test "6 copies joining and leaving in a tight loop never split the count: a witness that joins meanwhile is counted" {
+    local workers=6 rounds=5 per_round=10 round w
+    worker() {
+        local i
+        for ((i = 0; i < per_round; i++)); do
+            "$PROG" --key "$KEY" --hold 0 --quiet >>"$BATS_TEST_TMPDIR/worker$1.out" || echo "exit $?" >>"$BATS_TEST_TMPDIR/worker$1.out"
+        done
+    }
+    for ((round = 1; round <= rounds; round++)); do
+        for ((w = 1; w <= workers; w++)); do
+            worker "$w" &
+            COPY_PIDS+=($!)
+        done
+        # The witness joins while the workers take the count through 0 and
+        # remove the set, again and again. Had it joined a set being
+        # removed, the set under the key would not count it afterwards.
+        start_copy "witness$round" "$PROG" --key "$KEY" --quiet
+        wait_for_line "witness$round" '^joined '
+        wait "${COPY_PIDS[@]:${#COPY_PIDS[@]}-workers-1:workers}"
+        run "$PROG" --peek --key "$KEY"
+        assert_output --regexp '^instances=1 sempid=[0-9]+$'
+        kill -INT "$(pid_of "witness$round")"
+        assert_exit "witness$round" 0
+        run "$PROG" --peek --key "$KEY"
+        assert_output "instances=0"
+    done
+    run bash -c "cat '$BATS_TEST_TMPDIR'/worker*.out | grep -c '^left '"
+    assert_output "$((workers * rounds * per_round))"
+    run grep -h '^exit ' "$BATS_TEST_TMPDIR"/worker*.out
+    assert_output ""
+    run set_exists "$KEY"
+    assert_failure
+}
+
 @test "kill -9 of a random half of 20 copies: the peek at once counts the survivors, and sempid names a killed copy" {
     local i killed=() survivors=() pid
     for ((i = 1; i <= 20; i++)); do start_copy "c$i" "$PROG" --key "$KEY" --quiet; done
