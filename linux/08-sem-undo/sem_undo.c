@@ -8,7 +8,7 @@
  * adjustment and applies it when the process ends, however it ends:
  * SIGKILL, a crash and --crash included. So the semaphore's value is always
  * the number of live copies, with no stale period. The last copy out
- * removes the set; if the last copies were all killed, the set stays,
+ * removes the set; if the last copy to go was killed, the set stays,
  * holding the right count, 0, until the next copy uses it.
  *
  * Build this file on its own (from this folder, in bash):
