@@ -358,7 +358,7 @@ refused_untouched() {
     run "$PROG" --key "$KEY" --hold 0
     [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 6 ] || fail "took $SECONDS s, expected about 3"
     assert_success
-    assert_line --index 0 "note: the semaphore set under key=$KEY (semid $id) was never published: its creator must have died between semget and its first semop. This copy published it"
+    assert_line --index 0 "note: the semaphore set under key=$KEY (semid $id) was not published within 3 s: its creator was killed (or stopped) between semget and its first semop. This copy published it"
     assert_line --index 1 --regexp '^joined pid=[0-9]+ instances=1$'
     assert_line --index 2 --regexp '^left pid=[0-9]+ instances=0$'
     run set_exists "$KEY"
@@ -453,7 +453,7 @@ refused_untouched() {
     run setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/08-sem-undo" --key "$KEY" --hold 0
     assert_equal "$status" 1
     assert_line --index 0 "08-sem-undo: semctl(IPC_STAT)(key=$KEY): EACCES (Permission denied)"
-    assert_line --index 1 "08-sem-undo: EACCES: the semaphore set under key=$KEY belongs to another user, and its mode (0600) lets only that user use it. Run as that user, or pick another --key"
+    assert_line --index 1 "08-sem-undo: EACCES: this user may not use the semaphore set under key=$KEY: it belongs to another user, and the mode this program gives its sets, 0600, lets only the owner in (ipcs -s shows owner and perms). Run as that user, or pick another --key"
     run setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/08-sem-undo" --key "$KEY" --peek
     rm -rf "$dir"
     assert_equal "$status" 1

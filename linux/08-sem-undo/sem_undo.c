@@ -110,9 +110,10 @@ static enum step removed_or_failed(const char *call, int err)
         return STEP_RETRY;
     report_errno(call, key_text, err);
     if (err == EACCES)
-        report_problem("EACCES: the semaphore set under %s belongs to another user, and its "
-                       "mode (0600) lets only that user use it. Run as that user, or pick "
-                       "another --key",
+        report_problem("EACCES: this user may not use the semaphore set under %s: it belongs "
+                       "to another user, and the mode this program gives its sets, 0600, lets "
+                       "only the owner in (ipcs -s shows owner and perms). Run as that user, "
+                       "or pick another --key",
                        key_text);
     return STEP_FAILED;
 }
@@ -309,10 +310,10 @@ static int open_and_join(key_t key, int *id)
                 int err = join(*id, publish, &count);
                 if (err == 0) {
                     if (publish && !created)
-                        print_note("the semaphore set under %s (semid %d) was never "
-                                   "published: its creator must have died between semget "
-                                   "and its first semop. This copy published it",
-                                   key_text, *id);
+                        print_note("the semaphore set under %s (semid %d) was not published "
+                                   "within %d s: its creator was killed (or stopped) between "
+                                   "semget and its first semop. This copy published it",
+                                   key_text, *id, JOIN_WAIT_MS / 1000);
                     return count;
                 }
                 if (err == EAGAIN && publish)
