@@ -47,9 +47,10 @@
 #define KEY 0x4d494e08 /* the key every copy agrees on: "MIN" and the demo's number */
 
 static volatile sig_atomic_t stop; /* set by the handler, read by the live loop */
-static void on_signal(int sig)     /* only this: printf here could cut into the same call in main */
+
+static void on_signal(int sig)
 {
-    stop = sig;
+    stop = sig; /* only this: printf here could cut into the same call in main */
 }
 
 static int fail(const char *call)
@@ -58,9 +59,8 @@ static int fail(const char *call)
     return 1;
 }
 
-/* Steps 3 and 5: add delta to the count, with the lock (semaphore 1) held around it, so the
- * number we read back is exact. One semop is all or nothing: wait for the lock to be 0, take
- * it, change the count. SEM_UNDO on all three: if we die, the kernel undoes them. */
+/* Steps 3 and 5: one all-or-nothing semop waits for the lock (semaphore 1) to be 0, takes it and
+ * adds delta to the count, so the number read back is exact. SEM_UNDO: our death undoes them. */
 static int change_count(int id, int delta)
 {
     struct sembuf lock[3] = { { 1, 0, 0 }, { 1, 1, SEM_UNDO }, { 0, delta, SEM_UNDO } },
