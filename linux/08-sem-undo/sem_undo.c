@@ -255,6 +255,8 @@ static int join(int id, bool publish, int *count)
         { SEM_LOCK, 1, SEM_UNDO }, /* ...and take it */
         { SEM_COUNT, 1, SEM_UNDO } /* count us; the kernel undoes it at our exit */
     };
+    /* The adjustment belongs to this process: a child made by fork starts
+     * with none (man 2 semop), so it is not counted, and must not leave for us. */
     size_t n = 3;
     if (publish) {
         ops[0].sem_flg = IPC_NOWAIT; /* a new set's lock is free: never wait */
