@@ -210,8 +210,9 @@ static struct timespec time_left(long long deadline)
 }
 
 /* semtimedop until done or deadline. The stop signals are blocked outside
- * stop_wait (stop.h), so EINTR is rare; if some other handler interrupts
- * it, try again with the time that is left. Returns 0 or an errno
+ * stop_wait (stop.h), so EINTR is rare; but a process stopped (Ctrl+Z) and
+ * continued gets it even with no handler (man 7 signal): then try again
+ * with the time that is left. Returns 0 or an errno
  * (EAGAIN: the deadline passed, or an IPC_NOWAIT operation could not
  * proceed). */
 static int semop_until(int id, struct sembuf *ops, size_t n, long long deadline)
@@ -230,7 +231,13 @@ static int semop_until(int id, struct sembuf *ops, size_t n, long long deadline)
 static void report_lock_held(int id)
 {
     long pid = (long)semctl(id, SEM_LOCK, GETPID);
-    bool gone = pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+    if (pid <= 0) { /* -1: the set went meanwhile; 0: no process is recorded on the lock */
+        report_problem("gave up after %d s waiting for the lock of the semaphore set under %s "
+                       "(semid %d); run it again",
+                       JOIN_WAIT_MS / 1000, key_text, id);
+        return;
+    }
+    bool gone = kill((pid_t)pid, 0) == -1 && errno == ESRCH;
     report_problem("gave up after %d s: the lock of the semaphore set under %s (semid %d) is "
                    "held by pid %ld%s. A copy holds it only for a moment, and the kernel "
                    "releases it when the holder dies; a holder stopped with Ctrl+Z keeps it "
