@@ -99,7 +99,8 @@ count_together() {
     worker() {
         local i
         for ((i = 0; i < per_round; i++)); do
-            "$PROG" --key "$KEY" --hold 0 --quiet >>"$BATS_TEST_TMPDIR/worker$1.out" || echo "exit $?" >>"$BATS_TEST_TMPDIR/worker$1.out"
+            "$PROG" --key "$KEY" --hold 0 --quiet >>"$BATS_TEST_TMPDIR/worker$1.out" 2>>"$BATS_TEST_TMPDIR/worker$1.err" ||
+                echo "exit $?" >>"$BATS_TEST_TMPDIR/worker$1.out"
         done
     }
     for ((round = 1; round <= rounds; round++)); do
@@ -120,10 +121,13 @@ count_together() {
         run "$PROG" --peek --key "$KEY"
         assert_output "instances=0"
     done
-    run bash -c "cat '$BATS_TEST_TMPDIR'/worker*.out | grep -c '^left '"
-    assert_output "$((workers * rounds * per_round))"
+    # Failures first, with what the copies said: a bare count would hide why.
     run grep -h '^exit ' "$BATS_TEST_TMPDIR"/worker*.out
     assert_output ""
+    run cat "$BATS_TEST_TMPDIR"/worker*.err
+    assert_output ""
+    run bash -c "cat '$BATS_TEST_TMPDIR'/worker*.out | grep -c '^left '"
+    assert_output "$((workers * rounds * per_round))"
     run set_exists "$KEY"
     assert_failure
 }
@@ -261,8 +265,10 @@ count_together() {
     run bash -c "timeout 6 script -qec \"'$PROG' --key '$KEY'\" /dev/null <'$BATS_TEST_TMPDIR/keys' >'$out'; s=\$?; tr -d '\r' <'$out'; exit \$s"
     assert_success
     assert_line --regexp '^joined pid=[0-9]+ instances=1$'
-    # The terminal echoes the Ctrl+C as ^C, just before the left line.
-    assert_line --regexp '^\^Cleft pid=[0-9]+ instances=0$'
+    # The terminal echoes the Ctrl+C as ^C, as a rule just before the left
+    # line; the line discipline signals first and echoes after, so a busy
+    # machine may let the copy's line go first.
+    assert_line --regexp '^(\^C)?left pid=[0-9]+ instances=0$'
     run set_exists "$KEY"
     assert_failure
 }
@@ -356,7 +362,7 @@ refused_untouched() {
     assert_line --index 1 "note: the set under key=$KEY (semid $id) is new and not yet published: being created, or its creator died first; the next copy to join publishes it"
     SECONDS=0
     run "$PROG" --key "$KEY" --hold 0
-    [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 6 ] || fail "took $SECONDS s, expected about 3"
+    [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 12 ] || fail "took $SECONDS s, expected about 3"
     assert_success
     assert_line --index 0 "note: the semaphore set under key=$KEY (semid $id) was not published within 3 s: its creator was killed (or stopped) between semget and its first semop. This copy published it"
     assert_line --index 1 --regexp '^joined pid=[0-9]+ instances=1$'
@@ -424,7 +430,7 @@ refused_untouched() {
     holder=$(pid_of holder)
     SECONDS=0
     run "$PROG" --key "$KEY" --hold 0
-    [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 6 ] || fail "took $SECONDS s, expected about 3"
+    [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 12 ] || fail "took $SECONDS s, expected about 3"
     assert_equal "$status" 1
     assert_output --partial "08-sem-undo: gave up after 3 s: the lock of the semaphore set under key=$KEY (semid "
     assert_output --partial ") is held by pid $holder. A copy holds it only for a moment"
