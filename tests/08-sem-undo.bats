@@ -493,6 +493,8 @@ EOF
     run "$LAUNCH" -n 1 --hold 1 -- "$wrapper" --key "$KEY"
     assert_failure
     assert_line --regexp '^  peek, running    instances=1 sempid=[0-9]+   ok$'
+    # The count, 0, is right: only the set that stays is reported.
+    assert_line --regexp '^  peek, after      instances=0 sempid=[0-9]+   ok$'
     assert_line "  left behind      a semaphore set under key $KEY is still in ipcs -s   MISMATCH"
 }
 
