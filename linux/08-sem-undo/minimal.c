@@ -15,7 +15,7 @@
  * Build this file on its own (from this folder):
  *   cc -std=c11 minimal.c -o 08-sem-undo-minimal
  *
- * Example session (one terminal; PIDs will differ):
+ * Example session (one terminal: the left column, then the right; PIDs will differ):
  *   $ ./08-sem-undo-minimal &             $ kill -KILL %2
  *   joined pid=4101 instances=1           now instances=1
  *   $ ./08-sem-undo-minimal &             $ kill -INT %1
