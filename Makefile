@@ -43,8 +43,9 @@ COMMON_HDR := $(sort $(wildcard common/*.h))
 COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 
 # ---------------------------------------------------------------- Linux ----
-LINUX_DEMOS := 03-sysv-shm
+LINUX_DEMOS := 03-sysv-shm 08-sem-undo
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+08-sem-undo_SRC := linux/08-sem-undo/sem_undo.c
 # Demos 06 and 07 count too, but not as three copies launched side by side:
 # scripts/demo.sh knows how to show each.
 LINUX_DEMOS += 06-mmap-fork 07-elf-section
@@ -64,6 +65,7 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+08-sem-undo-minimal_SRC := linux/08-sem-undo/minimal.c
 06-mmap-fork-minimal_SRC := linux/06-mmap-fork/minimal.c
 07-elf-section-minimal_SRC := linux/07-elf-section/minimal.c
 09-lost-updates-minimal_SRC := linux/09-lost-updates/minimal.c
@@ -74,6 +76,13 @@ $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 # A helper for the tests only: makes the segments demo 03 must refuse.
 TEST_TOOLS := $(BUILD)/test/shm-tool
 $(BUILD)/test/shm-tool: tests/tools/shm_tool.c common/header_check.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# Demo 08's: makes the semaphore sets it must refuse, and looks at them.
+TEST_TOOLS += $(BUILD)/test/sem-tool
+$(BUILD)/test/sem-tool: tests/tools/sem_tool.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -259,7 +268,8 @@ clean:
 help:
 	@echo 'Targets:'
 	@echo '  all (default)     build every demo this host can build into $(BIN)/'
-	@echo '  $(LINUX_DEMOS)       build that Linux demo only'
+	@echo '  03-sysv-shm       build that Linux demo only'
+	@echo '  08-sem-undo       build demo 08 (Linux); its Windows half is 08-job-count'
 	@echo '  09-lost-updates   build demo 09 (Linux); make windows cross-builds it'
 	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'

@@ -26,7 +26,8 @@ fresh_key() {
     local key
     while :; do
         key=$(printf '0x%s%02x%04x' "$TEST_KEY_PREFIX" $((RANDOM % 256)) $((RANDOM % 65536)))
-        ipcs -m | awk -v k="$key" '$1 == k { found = 1 } END { exit found }' && break
+        # Free as a segment and as a semaphore set (demo 08 uses sets).
+        ipcs -m -s | awk -v k="$key" '$1 == k { found = 1 } END { exit found }' && break
     done
     KEYS+=("$key")
     printf -v "$1" '%s' "$key"
@@ -143,7 +144,10 @@ cleanup_copies() {
     for pid in "${COPY_PIDS[@]}"; do
         [[ $live != *" $pid "* ]] || wait "$pid" 2>/dev/null || true
     done
-    for key in "${KEYS[@]}"; do ipcrm -M "$key" 2>/dev/null || true; done
+    for key in "${KEYS[@]}"; do
+        ipcrm -M "$key" 2>/dev/null || true
+        ipcrm -S "$key" 2>/dev/null || true
+    done
 }
 
 # ------------------------------------------------------------------ Wine ----
