@@ -21,11 +21,12 @@
  * (The two last lines are for bash. Debian's clang 14 does not find MinGW's
  * libgcc by itself: the -L option asks the MinGW GCC where it is.)
  *
- * Example session (two consoles; taskkill /f ends a copy as a crash would):
- *   one> 08-job-count.exe --name lab        two> 08-job-count.exe --name lab
+ * Example session (two consoles; the second copy is ended by force, as
+ * taskkill /f or a crash would end it, and the count drops all the same):
+ *   one> 08-job-count.exe --name lab        two> 08-job-count.exe --name lab --crash --hold 2
  *   joined pid=1204 instances=1             joined pid=3312 instances=2
- *   now instances=2                         two> (taskkill /f /pid 3312 from a third)
- *   now instances=1                         one> 08-job-count.exe --name lab --peek
+ *   now instances=2                         crashing pid=3312 instances=2
+ *   now instances=1                         two> 08-job-count.exe --name lab --peek
  *                                           instances=1
  * Or in one console, a copy in the background: end the line with <nul, or
  * the copy reads the console too and takes the next line you type as its
@@ -217,9 +218,9 @@ static void explain_assign(DWORD error)
                        "that runs in no job",
                        job_name);
     else
-        report_problem("%s: all processes in a job must run in the session of its first one "
-                       "(a Global\\ job seen from another session), or its security "
-                       "descriptor does not let you assign to it",
+        report_problem("%s refused this process. One cause Windows documents: all processes "
+                       "in a job run in the session of its first one, so a Global\\ job made "
+                       "in another session takes no process from this one",
                        job_name);
 }
 
