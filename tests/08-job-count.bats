@@ -167,8 +167,14 @@ left pid=[0-9]+ instances=1$'
     assert_output "instances=0"
 }
 
-@test "08: launch.sh with 5 copies under Wine, for each build" {
+@test "08: launch.sh with 5 copies under Wine, for each build; launch.bat with 3 in Wine's cmd" {
     local exe
+    run bash -o pipefail -c 'LAUNCH_HOLD=3 wine cmd /c "$@" </dev/null 2>&1 | tr -d "\r"' batrun \
+        "$(winepath -w "$REPO/scripts/launch.bat")" 3 "$(winepath -w "$GCC")" --name "$NAME-bat"
+    assert_success
+    assert_line --regexp "^  peek, running +instances=3   ok$"
+    assert_line --regexp "^  left +3 of 3 \(their left lines said instances=0 to 2\)   ok$"
+    assert_line "launch: ok"
     for exe in "$GCC" "$CLANG"; do
         run "$LAUNCH" -n 5 -- "$exe" --name "$NAME"
         assert_success

@@ -302,8 +302,8 @@ int main(int argc, char **argv)
         { "--name", "NAME", "the job object's name (default " DEFAULT_NAME ")", set_name },
         { "--global", NULL, "use Global\\NAME (every session) instead of Local\\NAME", set_global },
         { "--semaphore", NULL,
-          "also count in the semaphore NAME-semaphore, and show that count:\n"
-          "                  a killed copy's 1 stays in it (with --peek: read it)",
+          "count in the semaphore NAME-semaphore too, and show it:\n"
+          "                  a killed copy's 1 stays there (with --peek: read it)",
           set_semaphore },
     };
     const struct cli_spec spec = {
