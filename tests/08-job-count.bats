@@ -139,6 +139,7 @@ now instances=1
     wait_for_line a '^joined pid=[0-9]+ instances=1$' 60
     start_copy b wine "$CLANG" --name "$NAME" --semaphore --quiet
     wait_for_line b '^joined pid=[0-9]+ instances=2$' 60
+    wait_for_line a '^now instances=2$' 30
     start_copy killed wine "$GCC" --name "$NAME" --semaphore --quiet
     wait_for_line killed '^joined pid=[0-9]+ instances=3$' 60
     wait_for_line a '^now instances=3$' 30
@@ -214,6 +215,56 @@ left pid=[0-9]+ instances=1$'
     assert_output "instances=0"
     kill -INT "$(pid_of tool2)"
     assert_exit tool2 0
+    # --semaphore, when its name holds a mapping: refused too, and peeked at.
+    start_copy tool3 wine "$TOOL" "$NAME-y-semaphore" 16 zero 30
+    wait_for_line tool3 '^ready$' 60
+    winrun "$GCC" --name "$NAME-y" --semaphore --hold 0
+    assert_equal "$status" 1
+    assert_line --index 0 --partial "CreateSemaphoreW(Local\\$NAME-y-semaphore): error 6 ("
+    assert_line --index 1 --partial "Local\\$NAME-y-semaphore exists and is not a semaphore"
+    winrun "$CLANG" --peek --name "$NAME-y" --semaphore
+    assert_equal "$status" 1
+    assert_line --index 0 --partial "OpenSemaphoreW(Local\\$NAME-y-semaphore): error 6 ("
+    kill -INT "$(pid_of tool3)"
+    assert_exit tool3 0
+}
+
+# A job whose security descriptor lets nobody in (an empty DACL): a copy
+# and a peek both get error 5, and say that the creator decides who may.
+@test "08: a job whose security descriptor lets nobody in is refused, and the reason named" {
+    cat >"$BATS_TEST_TMPDIR/deny.c" <<'EOF'
+#include <windows.h>
+
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+    wchar_t name[256];
+    SECURITY_DESCRIPTOR sd;
+    ACL acl;
+    SECURITY_ATTRIBUTES sa = { sizeof sa, &sd, FALSE };
+    if (argc != 2 || swprintf(name, 256, L"Local\\%hs", argv[1]) < 0 ||
+        !InitializeAcl(&acl, sizeof acl, ACL_REVISION) ||
+        !InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION) ||
+        !SetSecurityDescriptorDacl(&sd, TRUE, &acl, FALSE) || CreateJobObjectW(&sa, name) == NULL)
+        return 1;
+    printf("ready\n");
+    fflush(stdout);
+    Sleep(30000);
+    return 0;
+}
+EOF
+    x86_64-w64-mingw32-gcc -std=c11 -o "$BATS_TEST_TMPDIR/deny.exe" "$BATS_TEST_TMPDIR/deny.c"
+    start_copy deny wine "$BATS_TEST_TMPDIR/deny.exe" "$NAME"
+    wait_for_line deny '^ready$' 60
+    winrun "$GCC" --name "$NAME" --hold 0
+    assert_equal "$status" 1
+    assert_line --index 0 --partial "08-job-count.exe: CreateJobObjectW(Local\\$NAME): error 5 ("
+    assert_line --index 1 "08-job-count.exe: Local\\$NAME exists, and its security descriptor does not let you in: its creator decides who may"
+    winrun "$CLANG" --peek --name "$NAME"
+    assert_equal "$status" 1
+    assert_line --index 0 --partial "08-job-count-clang.exe: OpenJobObjectW(Local\\$NAME): error 5 ("
+    assert_line --index 1 --partial "its security descriptor does not let you in"
 }
 
 @test "08: --global uses the Global\\ namespace; --peek creates nothing" {
