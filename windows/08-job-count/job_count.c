@@ -337,8 +337,9 @@ int main(int argc, char **argv)
 
     /* excerpt: create */
     /* Step 1: open or create the job, the lock (and the semaphore). Each
-     * handle stays open until this copy ends: a job's name lasts only as
-     * long as somebody holds a handle to it. */
+     * handle stays open until this copy ends: a job is destroyed when its
+     * last handle is closed and its processes have ended, so while every
+     * copy holds one, the name cannot go while a copy counts. */
     HANDLE job = CreateJobObjectW(NULL, wide_job);
     DWORD error = GetLastError(); /* at once: ERROR_ALREADY_EXISTS, or why it failed */
     if (job == NULL) {            /* NULL, not INVALID_HANDLE_VALUE, means failure */

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     if (!SetConsoleCtrlHandler(on_console_event, TRUE) || !SetConsoleCtrlHandler(NULL, FALSE))
         return fail("SetConsoleCtrlHandler");
 
-    /* Step 1: open or create the job. Keep the handle until we end: the name lasts as long as one. */
+    /* Step 1: open or create the job. Keep the handle until we end: the job lasts while one does. */
     HANDLE job = CreateJobObjectW(NULL, NAME);
     if (job == NULL) /* error 6, ERROR_INVALID_HANDLE: the name holds another kind of object */
         return fail("CreateJobObjectW");
