@@ -179,20 +179,20 @@ static bool take_lock(HANDLE lock)
 /* --- Why a create or an assignment failed -------------------------------- */
 /* Events, semaphores, mutexes, waitable timers, file mappings and jobs share
  * one namespace: a name that holds another kind of object makes the Create
- * function fail with ERROR_INVALID_HANDLE (CreateJobObjectW's page says so),
- * and the Open function too. */
-static void explain_create(const char *name, DWORD error, bool global, const char *kind)
+ * function fail with ERROR_INVALID_HANDLE (CreateJobObjectW's page says so).
+ * Microsoft does not document what the Open functions say then; under
+ * Wine 8 OpenJobObjectW and OpenSemaphoreW say ERROR_INVALID_HANDLE too.
+ * Unlike a file mapping, a Global\ job, mutex or semaphore needs no
+ * privilege to create (SeCreateGlobalPrivilege is checked for file
+ * mappings only: Kernel Object Namespaces), so ERROR_ACCESS_DENIED means
+ * the object's security descriptor, with or without --global. */
+static void explain_create(const char *name, DWORD error, const char *kind)
 {
     if (error == ERROR_INVALID_HANDLE)
         report_problem("%s exists and is not %s: events, semaphores, mutexes, waitable timers, "
                        "file mappings and job objects share one namespace. It was left "
                        "untouched; use another --name",
                        name, kind);
-    else if (error == ERROR_ACCESS_DENIED && global)
-        report_problem("%s: creating a Global\\ name needs SeCreateGlobalPrivilege (by default "
-                       "an elevated administrator or a service); if it exists, its security "
-                       "descriptor does not let you in",
-                       name);
     else if (error == ERROR_ACCESS_DENIED)
         report_problem("%s exists, and its security descriptor does not let you in: its "
                        "creator decides who may",
@@ -239,7 +239,7 @@ static int peek(const struct identity *id)
     }
     if (job == NULL && error != ERROR_FILE_NOT_FOUND) {
         report_win32("OpenJobObjectW", job_name, error);
-        explain_create(job_name, error, false, "a job object");
+        explain_create(job_name, error, "a job object");
         return EXIT_SYSCALL;
     }
     LONG count = 0;
@@ -263,7 +263,7 @@ static int peek(const struct identity *id)
     if (sem == NULL) {
         error = GetLastError();
         report_win32("OpenSemaphoreW", sem_name, error);
-        explain_create(sem_name, error, false, "a semaphore");
+        explain_create(sem_name, error, "a semaphore");
         return EXIT_SYSCALL;
     }
     HANDLE lock = OpenMutexW(SYNCHRONIZE, FALSE, wide_lock);
@@ -312,8 +312,7 @@ int main(int argc, char **argv)
                    "the job when it ends, however it ends, so a crash leaves no stale count.\n"
                    "Local\\NAME is seen in this session only. A job holds processes of one\n"
                    "session: --global shows the name to every session, but a copy from\n"
-                   "another session cannot join. Creating Global\\NAME needs\n"
-                   "SeCreateGlobalPrivilege (an elevated administrator or a service).\n"
+                   "another session cannot join.\n"
                    "In cmd, start a copy in the background with start /b ... <nul: without\n"
                    "<nul it reads the console too, and takes your next line as its Enter.",
         .extra = options,
@@ -344,21 +343,21 @@ int main(int argc, char **argv)
     DWORD error = GetLastError(); /* at once: ERROR_ALREADY_EXISTS, or why it failed */
     if (job == NULL) {            /* NULL, not INVALID_HANDLE_VALUE, means failure */
         report_win32("CreateJobObjectW", job_name, error);
-        explain_create(job_name, error, id.global, "a job object");
+        explain_create(job_name, error, "a job object");
         return EXIT_SYSCALL;
     }
     HANDLE lock = CreateMutexW(NULL, FALSE, wide_lock);
     if (lock == NULL) {
         error = GetLastError();
         report_win32("CreateMutexW", lock_name, error);
-        explain_create(lock_name, error, id.global, "a mutex");
+        explain_create(lock_name, error, "a mutex");
         return give_up(job, NULL, NULL);
     }
     HANDLE sem = NULL;
     if (id.semaphore && (sem = CreateSemaphoreW(NULL, 0, LONG_MAX, wide_sem)) == NULL) {
         error = GetLastError();
         report_win32("CreateSemaphoreW", sem_name, error);
-        explain_create(sem_name, error, id.global, "a semaphore");
+        explain_create(sem_name, error, "a semaphore");
         return give_up(job, lock, NULL);
     }
     /* end excerpt */
@@ -366,8 +365,9 @@ int main(int argc, char **argv)
     /* Step 2: check. There is no header to check: the kernel knows what
      * the object is, and refused above a name that holds anything but a
      * job. What it does not refuse is a job made by someone else with
-     * limits (the page's pitfalls): Wine 8 neither reports nor enforces
-     * them, so no check here could be shown to work. */
+     * limits (the page's pitfalls). Wine 8 does not report them (its
+     * QueryInformationJobObject says LimitFlags 0 even for a job that it
+     * will end on close), so no check here could be shown to work. */
 
     /* excerpt: join */
     /* Step 3: join, under the lock, so that the count we read is the one
