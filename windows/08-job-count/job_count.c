@@ -403,6 +403,11 @@ int main(int argc, char **argv)
      * port, but one only, owned by one process, and delivery is not
      * guaranteed: no use to a group of equal copies.) */
     while (!stop_wait(POLL_MS)) {
+        /* A semaphore read borrows a unit (semaphore_count) that a kill
+         * in between would take away: a --quiet copy shows nothing, so
+         * with --semaphore it does not read at all. */
+        if (sem != NULL && cli.quiet)
+            continue;
         LONG now;
         bool ok;
         if (sem == NULL)
@@ -420,6 +425,10 @@ int main(int argc, char **argv)
     /* end excerpt */
 
     if (cli.crash) {
+        if (sem != NULL && cli.quiet && take_lock(lock)) { /* not read since the join */
+            semaphore_count(sem, &count);
+            ReleaseMutex(lock);
+        }
         print_crashing(count);
         /* TerminateProcess, exit code 9: the job's count drops at once; a
          * semaphore keeps our 1 (--semaphore shows it). */
