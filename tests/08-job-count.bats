@@ -170,7 +170,10 @@ left pid=[0-9]+ instances=1$'
 
 @test "08: launch.sh with 5 copies under Wine, for each build; launch.bat with 3 in Wine's cmd" {
     local exe
-    run bash -o pipefail -c 'LAUNCH_HOLD=3 wine cmd /c "$@" </dev/null 2>&1 | tr -d "\r"' batrun \
+    # The three copies must all be running when one of launch.bat's peeks
+    # (one a second, each a Wine start) looks: 5 s of hold leaves room for
+    # a slow start; tests/launch-bat.bats uses 4.
+    run bash -o pipefail -c 'LAUNCH_HOLD=5 wine cmd /c "$@" </dev/null 2>&1 | tr -d "\r"' batrun \
         "$(winepath -w "$REPO/scripts/launch.bat")" 3 "$(winepath -w "$GCC")" --name "$NAME-bat"
     assert_success
     assert_line --regexp "^  peek, running +instances=3   ok$"
@@ -283,39 +286,63 @@ EOF
 }
 
 # Copies started from a console that already runs in a job (here a
-# launcher that puts itself in an unnamed job, then starts each command line
-# 1.5 s apart): since Windows 8, and under Wine, ours nests in that job, and
-# counts as usual. But a job that already holds a copy from outside cannot
-# also nest in another job: that copy is refused with error 5, explained.
+# launcher that puts itself in an unnamed job, then starts each command
+# line once Local\NAME counts the ones before it): since Windows 8, and
+# under Wine, ours nests in that job, and counts as usual. But a job that
+# already holds a copy from outside cannot also nest in another job: that
+# copy is refused with error 5, explained.
 @test "08: copies from a console that runs in a job nest ours in it; a job with outside copies refuses them" {
     local dir=$BATS_TEST_TMPDIR
     cat >"$dir/injob.c" <<'EOF'
 #include <windows.h>
 
-int main(int argc, char **argv)
+#include <wchar.h>
+
+/* Until Local\NAME counts `want` processes (a minute at most): waiting for
+ * the count, not for a fixed time, so a slow start cannot reorder lines. */
+static BOOL counts(const char *name, DWORD want)
+{
+    wchar_t wide[256];
+    swprintf(wide, 256, L"Local\\%hs", name);
+    for (int i = 0; i < 1200; i++, Sleep(50)) {
+        JOBOBJECT_BASIC_ACCOUNTING_INFORMATION info;
+        HANDLE job = OpenJobObjectW(JOB_OBJECT_QUERY, FALSE, wide);
+        BOOL ok = job != NULL && QueryInformationJobObject(job, JobObjectBasicAccountingInformation,
+                                                           &info, sizeof info, NULL);
+        if (job != NULL)
+            CloseHandle(job);
+        if (ok && info.ActiveProcesses >= want)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+int main(int argc, char **argv) /* injob NAME COMMAND... */
 {
     STARTUPINFOA si = { sizeof si };
     PROCESS_INFORMATION pi[8];
     DWORD code = 0, one;
     HANDLE job = CreateJobObjectW(NULL, NULL); /* unnamed: the console's job, say */
-    if (argc < 2 || argc > 9 || job == NULL || !AssignProcessToJobObject(job, GetCurrentProcess()))
+    if (argc < 3 || argc > 10 || job == NULL || !AssignProcessToJobObject(job, GetCurrentProcess()))
         return 3;
-    for (int i = 1; i < argc; i++) {
-        if (i > 1)
-            Sleep(1500);
-        if (!CreateProcessA(NULL, argv[i], NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi[i - 1]))
+    for (int i = 2; i < argc; i++) {
+        if (i > 2 && !counts(argv[1], (DWORD)(i - 2)))
+            return 4;
+        if (!CreateProcessA(NULL, argv[i], NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi[i - 2]))
             return 3;
     }
-    for (int i = 1; i < argc; i++) {
-        WaitForSingleObject(pi[i - 1].hProcess, INFINITE);
-        GetExitCodeProcess(pi[i - 1].hProcess, &one);
+    for (int i = 2; i < argc; i++) {
+        WaitForSingleObject(pi[i - 2].hProcess, INFINITE);
+        GetExitCodeProcess(pi[i - 2].hProcess, &one);
         code = code > one ? code : one;
     }
     return (int)code;
 }
 EOF
-    x86_64-w64-mingw32-gcc -std=c11 -o "$dir/injob.exe" "$dir/injob.c"
-    winrun "$dir/injob.exe" "$(winepath -w "$GCC") --name $NAME --hold 3 --quiet" \
+    x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -o "$dir/injob.exe" "$dir/injob.c"
+    # The GCC copy holds long enough for the clang copy to start, join and
+    # leave inside it on a slow machine too (a Wine start can take seconds).
+    winrun "$dir/injob.exe" "$NAME" "$(winepath -w "$GCC") --name $NAME --hold 8 --quiet" \
         "$(winepath -w "$CLANG") --name $NAME --hold 0"
     assert_success
     assert_line --index 0 --regexp '^joined pid=[0-9]+ instances=1$'
@@ -326,7 +353,7 @@ EOF
     assert_line --index 3 --regexp '^left pid=[0-9]+ instances=0$'
     start_copy a wine "$GCC" --name "$NAME" --quiet
     wait_for_line a '^joined pid=[0-9]+ instances=1$' 60
-    winrun "$dir/injob.exe" "$(winepath -w "$CLANG") --name $NAME --hold 0"
+    winrun "$dir/injob.exe" "$NAME" "$(winepath -w "$CLANG") --name $NAME --hold 0"
     assert_equal "$status" 1
     assert_line --index 0 --partial "08-job-count-clang.exe: AssignProcessToJobObject(Local\\$NAME): error 5 ("
     assert_line --index 1 --partial "this process already runs in a job"
