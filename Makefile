@@ -108,9 +108,9 @@ WIN_MINIMAL := 01-data-seg-minimal 02-file-mapping-minimal
 01-data-seg-minimal_MSRC := windows/01-data-seg/minimal.c
 02-file-mapping-minimal_MSRC := windows/02-file-mapping/minimal.c
 WIN_MINIMAL += 09-lost-updates-minimal
+09-lost-updates-minimal_MSRC := windows/09-lost-updates/minimal.c
 WIN_MINIMAL += 08-job-count-minimal
 08-job-count-minimal_MSRC := windows/08-job-count/minimal.c
-09-lost-updates-minimal_MSRC := windows/09-lost-updates/minimal.c
 
 WIN_GCC_OUT := $(WIN_PROGRAMS:%=$(WIN)/%.exe) $(WIN_DLLS:%=$(WIN)/%.dll) $(WIN_MINIMAL:%=$(WIN)/%.exe)
 WIN_CLANG_OUT := $(WIN_PROGRAMS:%=$(WIN)/%-clang.exe) $(WIN_DLLS:%=$(WIN)/%-clang.dll) \
