@@ -199,12 +199,14 @@ static void explain_create(const char *name, DWORD error, const char *kind)
                        name);
 }
 
-/* AssignProcessToJobObject says ERROR_ACCESS_DENIED when this process
- * already runs in a job that ours cannot nest in: before Windows 8 a process
- * could be in one job only; since then the new job must be empty, or already
- * in the chain of jobs this process is in (the Nested Jobs page). A copy
- * started from a console that runs in a job (some terminals, IDEs, CI
- * runners, the Task Scheduler) is in that job. */
+/* A process that already runs in a job: before Windows 8 it could be in
+ * one job only, and AssignProcessToJobObject failed with
+ * ERROR_ACCESS_DENIED (its page says so); since then the new job must be
+ * empty, or already in the hierarchy of jobs this process is in. Microsoft
+ * does not document the error code when it is neither; Wine 8 says
+ * ERROR_ACCESS_DENIED (a test shows it). A copy started from a console that
+ * runs in a job (some terminals, IDEs, CI runners, the Task Scheduler) is
+ * in that job. */
 static void explain_assign(DWORD error)
 {
     BOOL in_job = FALSE;
