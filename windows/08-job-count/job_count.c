@@ -162,7 +162,11 @@ static bool read_count(HANDLE job, HANDLE sem, LONG *count)
 /* --- The lock -------------------------------------------------------------
  * A mutex, unlike a semaphore, is released when its owner dies: the next
  * waiter gets WAIT_ABANDONED, and owns it. So a copy killed while it holds
- * the lock blocks nobody. */
+ * the lock blocks nobody. Microsoft's Mutex Objects page warns that an
+ * abandoned mutex leaves whatever it protects in an undefined state; this
+ * one protects no state (the count is the kernel's), so every copy's leave
+ * abandons it on purpose. With --semaphore it does: a copy killed inside
+ * semaphore_count took a unit with it, and nothing can give it back. */
 static bool take_lock(HANDLE lock)
 {
     DWORD got = WaitForSingleObject(lock, LOCK_WAIT_MS);
