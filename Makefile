@@ -105,6 +105,7 @@ CLANG_FLAGS = --target=x86_64-w64-mingw32 -fuse-ld=lld -fms-extensions $(MINGW_F
 	-L$(MINGW_LIBGCC)
 
 WIN_PROGRAMS := 01-data-seg 01-dll-client-one 01-dll-client-two 02-file-mapping
+WIN_PROGRAMS += 08-job-count
 WIN_DLLS := 01-shared-dll
 01-data-seg_WSRC := windows/01-data-seg/data_seg.c
 01-dll-client-one_WSRC := windows/01-data-seg/dll_client.c
@@ -112,6 +113,7 @@ WIN_DLLS := 01-shared-dll
 01-dll-client-one_WDEFS := -DCLIENT_NAME='"01-dll-client-one"'
 01-dll-client-two_WDEFS := -DCLIENT_NAME='"01-dll-client-two"'
 02-file-mapping_WSRC := windows/02-file-mapping/file_mapping.c
+08-job-count_WSRC := windows/08-job-count/job_count.c
 # Demo 09: not a counting demo, so not in WIN_PROGRAMS (make demo on MSYS2).
 WIN_MEASURES := 09-lost-updates
 09-lost-updates_WSRC := windows/09-lost-updates/lost_updates.c
@@ -123,6 +125,8 @@ WIN_MINIMAL := 01-data-seg-minimal 02-file-mapping-minimal
 02-file-mapping-minimal_MSRC := windows/02-file-mapping/minimal.c
 WIN_MINIMAL += 09-lost-updates-minimal
 09-lost-updates-minimal_MSRC := windows/09-lost-updates/minimal.c
+WIN_MINIMAL += 08-job-count-minimal
+08-job-count-minimal_MSRC := windows/08-job-count/minimal.c
 
 WIN_GCC_OUT := $(WIN_PROGRAMS:%=$(WIN)/%.exe) $(WIN_DLLS:%=$(WIN)/%.dll) $(WIN_MINIMAL:%=$(WIN)/%.exe)
 WIN_CLANG_OUT := $(WIN_PROGRAMS:%=$(WIN)/%-clang.exe) $(WIN_DLLS:%=$(WIN)/%-clang.dll) \
@@ -193,7 +197,7 @@ HOST_PROGRAMS := $(LINUX_DEMOS:%=$(BIN)/%) $(LINUX_MINIMAL:%=$(BIN)/%)
 endif
 
 .PHONY: test-tools minimal windows-test-tools all windows windows-negative demo test test-only lint format docs docs-check clean help \
-	$(LINUX_DEMOS) $(LINUX_MINIMAL) 01-data-seg 02-file-mapping
+	$(LINUX_DEMOS) $(LINUX_MINIMAL) 01-data-seg 02-file-mapping 08-job-count
 
 all: $(HOST_PROGRAMS)
 ifeq ($(OS),Windows_NT)
@@ -216,6 +220,7 @@ windows-negative: $(WIN_NEGATIVE)
 windows-test-tools: $(WIN_TEST_TOOLS)
 01-data-seg: $(filter $(WIN)/01-%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
 02-file-mapping: $(filter $(WIN)/02-%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
+08-job-count: $(filter $(WIN)/08-job-count%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
 
 # ----------------------------------------------------------- Run & test ----
 export BIN_DIR := $(abspath $(BIN))
@@ -226,7 +231,7 @@ export TEST_TOOL_DIR := $(abspath $(BUILD)/test)
 # cannot, make demo says which it skipped, why, and what installs the tools.
 WINDOWS_TOOLS := $(MINGW_CC) $(WIN_CLANG) ld.lld wine
 MISSING_WINDOWS_TOOLS = $(strip $(foreach t,$(WINDOWS_TOOLS),$(if $(shell command -v $(t)),,$(t))))
-WINDOWS_DEMOS := 01-data-seg.exe 02-file-mapping.exe
+WINDOWS_DEMOS := 01-data-seg.exe 02-file-mapping.exe 08-job-count.exe
 demo: all
 ifeq ($(OS),Windows_NT)
 	$(Q)scripts/demo.sh $(WINDOWS_DEMOS:%=$(WIN)/%)
@@ -274,6 +279,7 @@ help:
 	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'
 	@echo '  02-file-mapping   cross-build demo 02'
+	@echo '  08-job-count      cross-build demo 08 for Windows (a job object keeps the count)'
 	@echo '  windows           cross-build every Windows program into $(WIN)/'
 	@echo '                    (MinGW GCC: NAME.exe; clang + lld: NAME-clang.exe)'
 	@echo '  windows-negative  the pragma route linked by GNU ld: a section NOT shared'

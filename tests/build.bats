@@ -34,7 +34,7 @@ setup() {
     refute_output --partial "warning"
     local program
     for program in 01-data-seg 01-dll-client-one 01-dll-client-two 02-file-mapping \
-        01-data-seg-minimal 02-file-mapping-minimal; do
+        01-data-seg-minimal 02-file-mapping-minimal 08-job-count 08-job-count-minimal; do
         [ -f "$OUT/win64/$program.exe" ] || fail "no $program.exe"
         [ -f "$OUT/win64/$program-clang.exe" ] || fail "no $program-clang.exe"
     done
@@ -60,7 +60,7 @@ setup() {
     run make -C "$REPO" --no-print-directory help
     assert_success
     local target
-    for target in all 03-sysv-shm 01-data-seg 02-file-mapping windows demo test lint docs clean; do
+    for target in all 03-sysv-shm 01-data-seg 02-file-mapping 08-job-count windows demo test lint docs clean; do
         assert_output --regexp "(^|$(printf '\n'))  $target "
     done
     make -C "$REPO" --no-print-directory BUILD="$OUT" all >/dev/null

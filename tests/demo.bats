@@ -82,7 +82,7 @@ wine_processes_of() {
     run make -C "$REPO" --no-print-directory BUILD="$BATS_TEST_TMPDIR/build" MINGW_CC=no-such-mingw-gcc demo
     assert_success
     assert_line "== 03-sysv-shm: 3 copies, started 1 second apart, leaving 1 second apart"
-    assert_line "== skipped the Windows demos (01-data-seg.exe 02-file-mapping.exe): this machine lacks no-such-mingw-gcc."
+    assert_line "== skipped the Windows demos (01-data-seg.exe 02-file-mapping.exe 08-job-count.exe): this machine lacks no-such-mingw-gcc."
     assert_line "   scripts/install-deps.sh windows installs them (as root, or with sudo); then run make demo again."
     refute_output --partial "01-data-seg.exe: 3 copies"
 }
