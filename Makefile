@@ -45,6 +45,8 @@ COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 # ---------------------------------------------------------------- Linux ----
 LINUX_DEMOS := 03-sysv-shm
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+LINUX_DEMOS += 05-mmap-file
+05-mmap-file_SRC := linux/05-mmap-file/mmap_file.c
 # Demo 09 measures lost updates instead of counting copies: not in
 # LINUX_DEMOS, which make demo runs as counting demos.
 LINUX_MEASURES := 09-lost-updates
@@ -59,6 +61,7 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+05-mmap-file-minimal_SRC := linux/05-mmap-file/minimal.c
 09-lost-updates-minimal_SRC := linux/09-lost-updates/minimal.c
 $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 	$(call say,CC,$@)

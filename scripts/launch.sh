@@ -213,7 +213,7 @@ running=""
 check_each_once joined 1 "$count"
 
 if [ -n "$has_peek" ]; then
-    if [[ $running =~ ^instances=$count( nattch=$count)?$ ]]; then
+    if [[ $running =~ ^instances=$count( (nattch|mappers)=$count)?$ ]]; then
         check OK "peek, running" "$running"
     else
         check FAIL "peek, running" "${running:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=$count)"
@@ -248,7 +248,7 @@ check_each_once left 0 "$((count - 1))"
 after=""
 if [ -n "$has_peek" ]; then
     after=$(peek || true)
-    if [[ $after =~ ^instances=0( nattch=0)?$ ]]; then
+    if [[ $after =~ ^instances=0( (nattch|mappers)=0)?$ ]]; then
         check OK "peek, after" "$after"
     else
         check FAIL "peek, after" "${after:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=0)"
@@ -271,6 +271,26 @@ if [[ $after == *nattch=* ]] && command -v ipcs >/dev/null; then
             check FAIL "left behind" "a segment under key $hex is still in ipcs -m"
         else
             check OK "left behind" "nothing under key $hex in ipcs -m"
+        fi
+    fi
+fi
+
+# A file-mapping demo (05: its peek shows mappers, and it takes --file)
+# keeps its file, holding 0: it must leave no temporary file beside it.
+if [[ $after == *mappers=* ]]; then
+    file=""
+    for ((i = 0; i < ${#peek_args[@]}; i++)); do
+        case "${peek_args[i]}" in
+        --file) file=${peek_args[i + 1]:-} ;;
+        --file=*) file=${peek_args[i]#--file=} ;;
+        esac
+    done
+    if [ -n "$file" ]; then
+        temps=$(compgen -G "$file.init-??????" || true)
+        if [ -n "$temps" ]; then
+            check FAIL "left behind" "a temporary file beside $file: ${temps%%$'\n'*}"
+        else
+            check OK "left behind" "$file holds 0; no temporary $file.init-* beside it"
         fi
     fi
 fi
