@@ -14,7 +14,9 @@ setup() {
         run make -C "$REPO" --no-print-directory BUILD="$OUT-$cc" CC="$cc" CFLAGS="-O2 -Werror" all
         assert_success
         assert_output "  CC       $OUT-$cc/bin/03-sysv-shm
+  CC       $OUT-$cc/bin/05-mmap-file
   CC       $OUT-$cc/bin/03-sysv-shm-minimal
+  CC       $OUT-$cc/bin/05-mmap-file-minimal
   CC       $OUT-$cc/bin/09-lost-updates
   CC       $OUT-$cc/bin/09-lost-updates-minimal"
         run "$OUT-$cc/bin/03-sysv-shm" --help

@@ -502,8 +502,7 @@ static int peek(const char *path)
 int main(int argc, char **argv)
 {
     const struct cli_option file_option = {
-        "--file", "PATH", "the counter file (default shm-suite-05.count in $TMPDIR, or in /tmp)",
-        set_file
+        "--file", "PATH", "the file (default shm-suite-05.count in $TMPDIR or /tmp)", set_file
     };
     const struct cli_spec spec = {
         .summary = "count running copies in a file mapped with mmap(MAP_SHARED)",
