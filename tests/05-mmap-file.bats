@@ -377,10 +377,10 @@ note: instances=3 but mappers=0: the count is stale (copies were killed without 
     # test's own, need not let nobody in, and only the file's mode decides.
     run bash -c "cd '$lab' && setpriv --reuid=nobody --regid=nogroup --clear-groups ./05-mmap-file --file count --hold 0"
     assert_equal "$status" 1
-    assert_output "05-mmap-file: open(count): EACCES (Permission denied): the file belongs to uid 0 (root) and has mode 0600, so only that user (or root) may open it for writing; use a --file of your own"
+    assert_output "05-mmap-file: open(count): EACCES (Permission denied): the file belongs to uid 0 (root) and has mode 0600, which does not let this user open it to read and write; use a --file of your own"
     run bash -c "cd '$lab' && setpriv --reuid=nobody --regid=nogroup --clear-groups ./05-mmap-file --file count --peek"
     assert_equal "$status" 1
-    assert_output --partial "open(count): EACCES (Permission denied)"
+    assert_output "05-mmap-file: open(count): EACCES (Permission denied): the file belongs to uid 0 (root) and has mode 0600, which does not let this user open it to read; use a --file of your own"
     assert_equal "$(fingerprint "$lab/count")" "$before"
     run "$PROG" --peek --file "$lab/count"
     assert_output "instances=1 mappers=1"

@@ -156,7 +156,7 @@ static void refuse(const char *path, const char *why)
 }
 
 /* open failed: say why in words a student can act on. */
-static void explain_open_failure(const char *path, int err)
+static void explain_open_failure(const char *path, int err, const char *access)
 {
     struct stat st;
     if (err == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -172,9 +172,9 @@ static void explain_open_failure(const char *path, int err)
     } else if (err == EACCES && stat(path, &st) == 0) {
         char hint[256];
         snprintf(hint, sizeof hint,
-                 "the file belongs to %s and has mode %04o, so only that user (or root) may "
-                 "open it for writing; use a --file of your own",
-                 user_text(st.st_uid), (unsigned)(st.st_mode & 07777));
+                 "the file belongs to %s and has mode %04o, which does not let this user "
+                 "open it to %s; use a --file of your own",
+                 user_text(st.st_uid), (unsigned)(st.st_mode & 07777), access);
         report_errno_hint("open", path, err, hint);
     } else if (err == EACCES) {
         report_errno_hint("open", path, err,
@@ -259,7 +259,7 @@ static bool open_or_create(const char *path, int *fd, bool *created)
             return true;
         }
         if (errno != ENOENT) {
-            explain_open_failure(path, errno);
+            explain_open_failure(path, errno, "read and write");
             return false;
         }
         enum step s = create_complete(path, fd);
@@ -457,7 +457,7 @@ static int peek(const char *path)
         return EXIT_OK;
     }
     if (f.fd == -1) {
-        explain_open_failure(path, errno);
+        explain_open_failure(path, errno, "read");
         return EXIT_SYSCALL;
     }
     if (!check_file(&f)) {
