@@ -386,6 +386,13 @@ note: instances=3 but mappers=0: the count is stale (copies were killed without 
     assert_output "instances=1 mappers=1"
     kill -INT "$(pid_of owner)"
     assert_exit owner 0
+    # A folder that nobody may write: no file can be made there.
+    mkdir -m 755 "$lab/closed"
+    run bash -c "cd '$lab/closed' && setpriv --reuid=nobody --regid=nogroup --clear-groups ../05-mmap-file --file count --hold 0"
+    assert_equal "$status" 1
+    assert_output "05-mmap-file: mkstemp(count.init-XXXXXX): EACCES (Permission denied): this user may not create files in ."
+    run ls -A "$lab/closed"
+    assert_output ""
 }
 
 @test "a folder that does not exist is a failure, exit 1, not a bad command line; a peek there counts 0" {

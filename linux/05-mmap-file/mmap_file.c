@@ -234,14 +234,23 @@ static enum step create_complete(const char *path, int *fd)
         failed = "fsync";
     else if (link(temp, path) == -1)
         failed = "link";
-    int err = failed == NULL ? 0 : wrote >= 0 && wrote < (ssize_t)sizeof header ? ENOSPC : errno;
-    unlink(temp); /* whatever happened: the temporary name must not stay */
+    int err = errno;
+    if (failed != NULL && strcmp(failed, "pwrite") == 0 && wrote >= 0)
+        err = ENOSPC; /* a short write sets no errno: the disk is full */
+    unlink(temp);     /* whatever happened: the temporary name must not stay */
     if (failed == NULL)
         return STEP_OK; /* *fd is the file that now has the name */
     close(*fd);
-    if (err == EEXIST && strcmp(failed, "link") == 0)
+    if (strcmp(failed, "link") != 0)
+        report_errno(failed, temp, err);
+    else if (err == EEXIST)
         return STEP_RETRY; /* another copy was first: use its file */
-    report_errno(failed, strcmp(failed, "link") == 0 ? path : temp, err);
+    else if (err == EPERM)
+        report_errno_hint("link", path, err,
+                          "this file system has no hard links (or fs.protected_hardlinks "
+                          "refused one); put the file on another, such as /tmp");
+    else
+        report_errno("link", path, err);
     return STEP_FAILED;
 }
 /* end excerpt */
@@ -250,23 +259,19 @@ static enum step create_complete(const char *path, int *fd)
 /* Open the file, or create it if there is none. O_NOFOLLOW: a symbolic
  * link under the name is refused, not followed (see explain_open_failure).
  * No O_CREAT here: only create_complete makes files. */
-static bool open_or_create(const char *path, int *fd, bool *created)
+static bool open_or_create(const char *path, int *fd)
 {
     for (int try = 0; try < OPEN_TRIES; try++) {
         *fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-        if (*fd != -1) {
-            *created = false;
+        if (*fd != -1)
             return true;
-        }
         if (errno != ENOENT) {
             explain_open_failure(path, errno, "read and write");
             return false;
         }
         enum step s = create_complete(path, fd);
-        if (s != STEP_RETRY) {
-            *created = true;
+        if (s != STEP_RETRY)
             return s == STEP_OK;
-        }
         /* Another copy created it first: open that one. */
     }
     report_problem("gave up after %d tries: %s was created and removed again every time this "
@@ -545,8 +550,7 @@ int main(int argc, char **argv)
 
     /* Steps 1 and 2: open or create, check, map. */
     struct counter_file f = { file_path, -1, { 0 }, NULL };
-    bool created;
-    if (!open_or_create(f.path, &f.fd, &created))
+    if (!open_or_create(f.path, &f.fd))
         return EXIT_SYSCALL;
     if (!check_file(&f) || !map_file(&f)) {
         close(f.fd);
