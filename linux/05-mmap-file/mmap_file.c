@@ -380,7 +380,7 @@ static int join(const struct counter_file *f)
      * leaves, so a count above 0 while nobody but us maps it was left by
      * copies that were killed: start again from 0. The compare-exchange
      * fails if anybody changed the count since we looked; then somebody
-     * else is here after all, and we only add our one. The /proc scan is
+     * else is, or was, here after all, and we only add our one. The scan is
      * slow (one file per process), so it runs only when the count is
      * above 0, and once. */
     int seen = atomic_load(&f->c->instances);
@@ -404,9 +404,10 @@ static bool leave(const struct counter_file *f, int *seen, int *next)
     *seen = atomic_load(&f->c->instances);
     /* The mirror of join: the last process that maps the file stores 0,
      * whatever the count says, so that the file does not keep the ones of
-     * killed copies. A newcomer that has mapped the file shows in the scan,
-     * and one that has not yet mapped it has not joined either: its join
-     * comes after our store, and counts from 0. */
+     * killed copies. A newcomer that has mapped the file shows in the scan.
+     * One that maps it after the scan either joins after our store, and
+     * counts from 0, or joins before it, and then our compare-exchange
+     * fails and we take only our one away. */
     if (*seen > 1 && only_mapper(f)) {
         int expected = *seen;
         if (atomic_compare_exchange_strong(&f->c->instances, &expected, 0)) {
