@@ -161,7 +161,7 @@ count_together() {
 }
 
 @test "copies joining and leaving in a tight loop lose no update" {
-    local workers=6 per_worker=15 w
+    local workers=4 per_worker=10 w
     worker() {
         local i
         for ((i = 0; i < per_worker; i++)); do
