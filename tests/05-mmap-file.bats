@@ -255,7 +255,7 @@ note: instances=3 but mappers=0: the count is stale (copies were killed without 
     start_copy a "$PROG" --file "$FILE" --quiet
     wait_for_line a '^joined .* instances=1$'
     rm "$FILE"
-    timeout 5 bash -c "until [ -s '$BATS_TEST_TMPDIR/a.err' ]; do sleep 0.05; done"
+    timeout 30 bash -c "until [ -s '$BATS_TEST_TMPDIR/a.err' ]; do sleep 0.05; done"
     run cat "$BATS_TEST_TMPDIR/a.err"
     assert_output "note: $FILE was removed or replaced (rm? mv?): this copy goes on counting in the file it opened, but copies started from now on will count in another"
     run "$PROG" --file "$FILE" --hold 0
@@ -322,6 +322,19 @@ note: instances=3 but mappers=0: the count is stale (copies were killed without 
     assert_output --partial "it is a directory"
     run ls -A "$FILE"
     assert_output ""
+}
+
+@test "a FIFO under the name is refused with exit 1, by a copy and by a peek, which never wait for a writer" {
+    mkfifo "$FILE"
+    # timeout -s KILL: a copy blocks the stop signals, so a hung open would
+    # ignore timeout's SIGTERM and hang the suite.
+    run timeout -s KILL 60 "$PROG" --file "$FILE" --hold 0
+    assert_equal "$status" 1
+    assert_output "05-mmap-file: $FILE is not one of our counter files: it is not a regular file (a device, a pipe or a socket). It was left untouched; use another --file, or if the file is yours to remove: rm $FILE"
+    run timeout -s KILL 60 "$PROG" --peek --file "$FILE"
+    assert_equal "$status" 1
+    assert_output --partial "it is not a regular file"
+    [ -p "$FILE" ]
 }
 
 @test "a symbolic link under the name is refused, not followed: neither the file it points to nor a missing one is touched" {

@@ -258,11 +258,14 @@ static enum step create_complete(const char *path, int *fd)
 /* excerpt: open */
 /* Open the file, or create it if there is none. O_NOFOLLOW: a symbolic
  * link under the name is refused, not followed (see explain_open_failure).
+ * O_NONBLOCK: a FIFO planted under the name (mkfifo needs no rights but the
+ * folder's) must not keep open() waiting for a writer; check_file refuses
+ * it. On a regular file the flag changes nothing (man 2 open).
  * No O_CREAT here: only create_complete makes files. */
 static bool open_or_create(const char *path, int *fd)
 {
     for (int try = 0; try < OPEN_TRIES; try++) {
-        *fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        *fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (*fd != -1)
             return true;
         if (errno != ENOENT) {
@@ -456,8 +459,9 @@ static bool read_count(const struct counter_file *f, int *n)
 static int peek(const char *path)
 {
     struct counter_file f = { path, -1, { 0 }, NULL };
-    /* Read only, and never created: no file means nobody is counted. */
-    f.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* Read only, and never created: no file means nobody is counted.
+     * O_NONBLOCK: opening a FIFO to read would wait for a writer for ever. */
+    f.fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (f.fd == -1 && errno == ENOENT) {
         print_peek_mappers(0, 0);
         return EXIT_OK;
