@@ -247,8 +247,8 @@ static enum step create_complete(const char *path, int *fd)
         return STEP_RETRY; /* another copy was first: use its file */
     else if (err == EPERM)
         report_errno_hint("link", path, err,
-                          "this file system has no hard links (or fs.protected_hardlinks "
-                          "refused one); put the file on another, such as /tmp");
+                          "this file system has no hard links; put the file on another, "
+                          "such as /tmp");
     else
         report_errno("link", path, err);
     return STEP_FAILED;
@@ -321,7 +321,7 @@ static bool check_file(struct counter_file *f)
         report_errno("pread", f->path, errno);
         return false;
     }
-    /* A plain read of an atomic member is an atomic load (C11 6.5.16.1). */
+    /* A plain read of an atomic member is an atomic load (C11 6.2.6.1p9). */
     const char *why = header_problem(header.magic, header.version, header.size, sizeof header,
                                      (size_t)f->st.st_size);
     if (why != NULL) {
@@ -345,8 +345,9 @@ static bool check_file(struct counter_file *f)
  * MAP_SHARED: stores go to the file's pages in the page cache, which every
  * process that maps the file shares (MAP_PRIVATE would give us a private
  * copy of each page as soon as we write it). The kernel maps whole pages:
- * the rest of the page after our 16 bytes reads as zeros, and what is
- * stored there never reaches the file. */
+ * in the last page, the bytes past the end of the file (all but our 16, in
+ * a file we made) read as zeros, and what is stored there never reaches
+ * the file. */
 static bool map_file(struct counter_file *f)
 {
     void *p = mmap(NULL, sizeof *f->c, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
