@@ -375,57 +375,95 @@ static bool only_mapper(const struct counter_file *f)
     return count_mappers(f->st.st_dev, f->st.st_ino, &m) == 0 && m.count == 1;
 }
 
+/* --- The lock around join and leave -----------------------------------------
+ * A scan reads one process after another: it is no snapshot. Without a lock,
+ * a copy that joins after the scan has passed its pid, and a counted copy
+ * that leaves and unmaps before the scan reaches its pid, put back the count
+ * the scanner read (the ABA problem): the scanner sees itself alone, and its
+ * compare-exchange resets a count that the newcomer is in. So every copy
+ * joins and leaves holding a write lock on the whole file (fcntl F_SETLKW,
+ * a POSIX record lock): while one copy scans, no count can change, and no
+ * counted copy can leave. The kernel drops the lock when the process ends,
+ * SIGKILL included. The stop signals are blocked here (stop.h), so the wait
+ * is not cut short by EINTR. Returns false, after saying why, when the
+ * system cannot lock the file (ENOLCK, say, on NFS without a lock daemon). */
+static bool lock_count(const struct counter_file *f, short type)
+{
+    struct flock lock = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    if (fcntl(f->fd, F_SETLKW, &lock) == 0)
+        return true;
+    report_errno(type == F_UNLCK ? "fcntl(F_SETLKW, F_UNLCK)" : "fcntl(F_SETLKW, F_WRLCK)", f->path,
+                 errno);
+    return false;
+}
+
 /* --- Step 3: join -----------------------------------------------------------
- * Returns the count with us in it. */
+ * Returns the count with us in it; *locked says whether the lock was taken
+ * (without it the copy still counts, with a plain atomic add, but mends no
+ * stale count, and exits 1 in the end). */
 /* excerpt: join */
-static int join(const struct counter_file *f)
+static int join(const struct counter_file *f, bool *locked)
 {
     /* Every counted copy maps the file from before it joins until after it
-     * leaves, so a count above 0 while nobody but us maps it was left by
-     * copies that were killed: start again from 0. The compare-exchange
-     * fails if anybody changed the count since we looked; then somebody
-     * else is, or was, here after all, and we only add our one. The scan is
-     * slow (one file per process), so it runs only when the count is
-     * above 0, and once. */
+     * leaves, so a count above 0 while nobody but us maps it, with the lock
+     * held, was left by copies that were killed: start again from 0. The
+     * compare-exchange only fails if a copy that could not take the lock
+     * changed the count since we looked; then we only add our one. The
+     * scan is slow (one file per process), so it runs only when the count
+     * is above 0, and once. */
+    *locked = lock_count(f, F_WRLCK);
     int seen = atomic_load(&f->c->instances);
-    if (seen > 0 && only_mapper(f) && atomic_compare_exchange_strong(&f->c->instances, &seen, 1)) {
+    int count;
+    if (*locked && seen > 0 && only_mapper(f) &&
+        atomic_compare_exchange_strong(&f->c->instances, &seen, 1)) {
         print_note("the stored count %d was stale: no other process maps %s (copies were killed "
                    "without leaving); starting again from 0",
                    seen, f->path);
-        return 1;
+        count = 1;
+    } else {
+        count = atomic_fetch_add(&f->c->instances, 1) + 1;
     }
-    return atomic_fetch_add(&f->c->instances, 1) + 1;
+    if (*locked)
+        *locked = lock_count(f, F_UNLCK);
+    return count;
 }
 /* end excerpt */
 
 /* --- Step 5: leave ----------------------------------------------------------
  * Takes us out of the count: *next is what we stored. Returns false,
  * storing nothing, when *seen is a value no counted copy can find (0, a
- * negative number, or damage). */
+ * negative number, or damage). *locked as in join. */
 /* excerpt: leave */
-static bool leave(const struct counter_file *f, int *seen, int *next)
+static bool leave(const struct counter_file *f, int *seen, int *next, bool *locked)
 {
+    *locked = lock_count(f, F_WRLCK);
     *seen = atomic_load(&f->c->instances);
     /* The mirror of join: the last process that maps the file stores 0,
      * whatever the count says, so that the file does not keep the ones of
-     * killed copies. A newcomer that has mapped the file shows in the scan.
-     * One that maps it after the scan either joins after our store, and
-     * counts from 0, or joins before it, and then our compare-exchange
-     * fails and we take only our one away. */
-    if (*seen > 1 && only_mapper(f)) {
+     * killed copies. A newcomer that has mapped the file shows in the scan;
+     * one that maps it after the scan waits for our lock to join, and then
+     * counts from 0. */
+    bool done = false, ok = true;
+    if (*locked && *seen > 1 && only_mapper(f)) {
         int expected = *seen;
         if (atomic_compare_exchange_strong(&f->c->instances, &expected, 0)) {
             *next = 0;
-            return true;
+            done = true;
+        } else {
+            *seen = expected; /* a copy without the lock changed it: take only our one */
         }
-        *seen = expected; /* somebody changed it: take only our one away */
     }
-    do {
-        if (*seen <= 0 || count_problem(*seen) != NULL)
-            return false;
+    while (!done) {
+        if (*seen <= 0 || count_problem(*seen) != NULL) {
+            ok = false; /* store nothing */
+            break;
+        }
         *next = *seen - 1;
-    } while (!atomic_compare_exchange_weak(&f->c->instances, seen, *next));
-    return true;
+        done = atomic_compare_exchange_weak(&f->c->instances, seen, *next);
+    }
+    if (*locked)
+        *locked = lock_count(f, F_UNLCK);
+    return ok;
 }
 /* end excerpt */
 
@@ -564,7 +602,8 @@ int main(int argc, char **argv)
     }
 
     /* Step 3: join. */
-    int count = join(&f);
+    bool locked;
+    int count = join(&f, &locked);
     print_joined(count);
 
     /* Step 4: the live loop. Print the count whenever it changes. */
@@ -585,9 +624,12 @@ int main(int argc, char **argv)
     }
 
     /* Step 5: leave; the last process mapping the file stores 0. */
-    status = EXIT_OK;
+    status = locked ? EXIT_OK : EXIT_SYSCALL; /* join could not lock: said so then */
     int seen, next;
-    if (!leave(&f, &seen, &next)) {
+    bool ok = leave(&f, &seen, &next, &locked);
+    if (!locked)
+        status = EXIT_SYSCALL;
+    if (!ok) {
         report_problem("the counter in %s holds %d, which cannot be while this copy is counted "
                        "in it: something else changed it. It was left alone; once no copy is "
                        "using it (mappers=0 in --peek), remove it with: rm %s",
