@@ -384,9 +384,11 @@ static bool only_mapper(const struct counter_file *f)
  * joins and leaves holding a write lock on the whole file (fcntl F_SETLKW,
  * a POSIX record lock): while one copy scans, no count can change, and no
  * counted copy can leave. The kernel drops the lock when the process ends,
- * SIGKILL included. The stop signals are blocked here (stop.h), so the wait
- * is not cut short by EINTR. Returns false, after saying why, when the
- * system cannot lock the file (ENOLCK, say, on NFS without a lock daemon). */
+ * SIGKILL included, and also when the process closes any descriptor of the
+ * file (man 2 fcntl): this program keeps just the one. The stop signals
+ * are blocked here (stop.h), so the wait is not cut short by EINTR.
+ * Returns false, after saying why, when the system cannot lock the file
+ * (ENOLCK, say, when a remote locking protocol fails on NFS). */
 static bool lock_count(const struct counter_file *f, short type)
 {
     struct flock lock = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
