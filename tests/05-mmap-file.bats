@@ -251,6 +251,31 @@ note: instances=3 but mappers=0: the count is stale (copies were killed without 
     assert_holds_zero
 }
 
+@test "a copy joins only under the file's lock: it waits while another process holds it, and goes on when the holder is killed" {
+    command -v python3 >/dev/null || skip "needs python3 to hold a POSIX record lock"
+    make_counter "$FILE" 0
+    # fcntl.lockf takes an fcntl(F_SETLKW) write lock on the whole file,
+    # the kind the demo takes (flock(1) would take another, unrelated kind).
+    start_copy holder python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(600)' "$FILE"
+    wait_for_line holder '^locked$'
+    start_copy waiter "$PROG" --file "$FILE" --hold 0
+    sleep 1
+    kill -0 "$(pid_of waiter)" || fail "the copy did not wait for the lock: $(output_of waiter)"
+    run output_of waiter
+    assert_output ""
+    kill -KILL "$(pid_of holder)" # the kernel drops a killed process's lock
+    assert_exit holder 137
+    assert_exit waiter 0
+    run output_of waiter
+    assert_line --index 0 --regexp '^joined pid=[0-9]+ instances=1$'
+    assert_line --index 1 --regexp '^left pid=[0-9]+ instances=0$'
+    assert_holds_zero
+}
+
 @test "a file removed while copies run: they keep counting in it and say so; the next copy starts a new file" {
     start_copy a "$PROG" --file "$FILE" --quiet
     wait_for_line a '^joined .* instances=1$'
