@@ -74,9 +74,9 @@ int main(int argc, char **argv)
         return fail("sigaction");
     if (setvbuf(stdout, NULL, _IOLBF, 0) != 0) /* each line goes out at once, even to a pipe */
         return fail("setvbuf");
-    /* Step 1: open the file, or create it (mode 0600: only our user may open it). It is empty,
-     * and a mapped page past the end of a file raises SIGBUS when touched: make it big enough.
-     * Growing adds zeros, the right start; growing to the same size again changes nothing. */
+    /* Step 1: open the file, or create it (mode 0600: only our user may open it). If new, it is
+     * empty, and a mapped page past the end of a file raises SIGBUS when touched: make it big
+     * enough. Growing adds zeros, the right start; growing to the same size changes nothing. */
     int fd = open(FILE_NAME, O_RDWR | O_CREAT, 0600);
     struct stat st;
     if (fd == -1 || fstat(fd, &st) == -1)
