@@ -517,7 +517,8 @@ static int peek(const char *path)
     }
     /* pread, not a mapping: a peek that mapped the file would count
      * itself among the mappers. Read the count before and after the scan:
-     * if it did not change, no copy joined or left while we looked. */
+     * a count that changed while we looked is never called stale. It takes
+     * no lock: a peek must not wait for copies. */
     int before, after;
     struct mappers m;
     if (!read_count(&f, &before)) {
