@@ -43,8 +43,9 @@ COMMON_HDR := $(sort $(wildcard common/*.h))
 COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 
 # ---------------------------------------------------------------- Linux ----
-LINUX_DEMOS := 03-sysv-shm 08-sem-undo
+LINUX_DEMOS := 03-sysv-shm 05-mmap-file 08-sem-undo
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+05-mmap-file_SRC := linux/05-mmap-file/mmap_file.c
 08-sem-undo_SRC := linux/08-sem-undo/sem_undo.c
 # Demos 06 and 07 count too, but not as three copies launched side by side:
 # scripts/demo.sh knows how to show each.
@@ -65,6 +66,7 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+05-mmap-file-minimal_SRC := linux/05-mmap-file/minimal.c
 08-sem-undo-minimal_SRC := linux/08-sem-undo/minimal.c
 06-mmap-fork-minimal_SRC := linux/06-mmap-fork/minimal.c
 07-elf-section-minimal_SRC := linux/07-elf-section/minimal.c

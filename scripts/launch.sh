@@ -213,9 +213,10 @@ running=""
 check_each_once joined 1 "$count"
 
 if [ -n "$has_peek" ]; then
-    # Demo 03 adds nattch=N; demo 08 adds sempid=PID, the last process to
-    # change its semaphore.
-    if [[ $running =~ ^instances=$count( nattch=$count| sempid=[0-9]+)?$ ]]; then
+    # Demo 03 adds nattch=N, demos 04 and 05 mappers=N (processes that map
+    # the object); demo 08 adds sempid=PID, the last process to change its
+    # semaphore.
+    if [[ $running =~ ^instances=$count( (nattch|mappers)=$count| sempid=[0-9]+)?$ ]]; then
         check OK "peek, running" "$running"
     else
         check FAIL "peek, running" "${running:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=$count)"
@@ -252,7 +253,7 @@ if [ -n "$has_peek" ]; then
     after=$(peek || true)
     # A demo 08 set that is still there says sempid=P: "left behind" below
     # reports the set; the count itself, 0, is right.
-    if [[ $after =~ ^instances=0( nattch=0| sempid=[0-9]+)?$ ]]; then
+    if [[ $after =~ ^instances=0( (nattch|mappers)=0| sempid=[0-9]+)?$ ]]; then
         check OK "peek, after" "$after"
     else
         check FAIL "peek, after" "${after:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=0)"
@@ -281,6 +282,26 @@ if [ -n "$ipc_kind" ] && command -v ipcs >/dev/null; then
             check FAIL "left behind" "a $what under key $hex is still in ipcs -$ipc_kind"
         else
             check OK "left behind" "nothing under key $hex in ipcs -$ipc_kind"
+        fi
+    fi
+fi
+
+# A file-mapping demo (05: its peek shows mappers, and it takes --file)
+# keeps its file, holding 0: it must leave no temporary file beside it.
+if [[ $after == *mappers=* ]]; then
+    file=""
+    for ((i = 0; i < ${#peek_args[@]}; i++)); do
+        case "${peek_args[i]}" in
+        --file) file=${peek_args[i + 1]:-} ;;
+        --file=*) file=${peek_args[i]#--file=} ;;
+        esac
+    done
+    if [ -n "$file" ]; then
+        temps=$(compgen -G "$file.init-??????" || true)
+        if [ -n "$temps" ]; then
+            check FAIL "left behind" "a temporary file beside $file: ${temps%%$'\n'*}"
+        else
+            check OK "left behind" "$file holds 0; no temporary $file.init-* beside it"
         fi
     fi
 fi
