@@ -45,6 +45,10 @@ COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 # ---------------------------------------------------------------- Linux ----
 LINUX_DEMOS := 03-sysv-shm
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+# Demo 04: shm_open is in libc since glibc 2.34 (Debian 12 has 2.36); an
+# older glibc needs LDLIBS=-lrt.
+LINUX_DEMOS += 04-posix-shm
+04-posix-shm_SRC := linux/04-posix-shm/posix_shm.c
 # Demo 09 measures lost updates instead of counting copies: not in
 # LINUX_DEMOS, which make demo runs as counting demos.
 LINUX_MEASURES := 09-lost-updates
@@ -59,6 +63,7 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+04-posix-shm-minimal_SRC := linux/04-posix-shm/minimal.c
 09-lost-updates-minimal_SRC := linux/09-lost-updates/minimal.c
 $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 	$(call say,CC,$@)
