@@ -213,7 +213,7 @@ running=""
 check_each_once joined 1 "$count"
 
 if [ -n "$has_peek" ]; then
-    if [[ $running =~ ^instances=$count( nattch=$count)?$ ]]; then
+    if [[ $running =~ ^instances=$count( (nattch|mappers)=$count)?$ ]]; then
         check OK "peek, running" "$running"
     else
         check FAIL "peek, running" "${running:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=$count)"
@@ -248,7 +248,7 @@ check_each_once left 0 "$((count - 1))"
 after=""
 if [ -n "$has_peek" ]; then
     after=$(peek || true)
-    if [[ $after =~ ^instances=0( nattch=0)?$ ]]; then
+    if [[ $after =~ ^instances=0( (nattch|mappers)=0)?$ ]]; then
         check OK "peek, after" "$after"
     else
         check FAIL "peek, after" "${after:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=0)"
@@ -271,6 +271,26 @@ if [[ $after == *nattch=* ]] && command -v ipcs >/dev/null; then
             check FAIL "left behind" "a segment under key $hex is still in ipcs -m"
         else
             check OK "left behind" "nothing under key $hex in ipcs -m"
+        fi
+    fi
+fi
+
+# A POSIX demo (its peek shows mappers) must leave no /dev/shm/NAME behind.
+if [[ $after == *mappers=* ]]; then
+    name=""
+    for ((i = 0; i < ${#peek_args[@]}; i++)); do
+        case "${peek_args[i]}" in
+        --name) name=${peek_args[i + 1]:-} ;;
+        --name=*) name=${peek_args[i]#--name=} ;;
+        esac
+    done
+    # Without --name, the default is the one its --help names.
+    [ -n "$name" ] || name=$("$program" --help | sed -n 's/.*(default \(\/[^)]*\)).*/\1/p')
+    if [ -n "$name" ]; then
+        if [ -e "/dev/shm$name" ]; then
+            check FAIL "left behind" "/dev/shm$name still exists"
+        else
+            check OK "left behind" "no /dev/shm$name"
         fi
     fi
 fi

@@ -8,13 +8,15 @@ setup() {
     OUT=$BATS_TEST_TMPDIR/build
 }
 
-@test "build: gcc and clang build demo 03 with no warning at all (-Werror)" {
+@test "build: gcc and clang build demos 03 and 04 with no warning at all (-Werror)" {
     local cc
     for cc in gcc clang; do
         run make -C "$REPO" --no-print-directory BUILD="$OUT-$cc" CC="$cc" CFLAGS="-O2 -Werror" all
         assert_success
         assert_output "  CC       $OUT-$cc/bin/03-sysv-shm
+  CC       $OUT-$cc/bin/04-posix-shm
   CC       $OUT-$cc/bin/03-sysv-shm-minimal
+  CC       $OUT-$cc/bin/04-posix-shm-minimal
   CC       $OUT-$cc/bin/09-lost-updates
   CC       $OUT-$cc/bin/09-lost-updates-minimal"
         run "$OUT-$cc/bin/03-sysv-shm" --help
