@@ -8,7 +8,7 @@ setup() {
     OUT=$BATS_TEST_TMPDIR/build
 }
 
-@test "build: gcc and clang build demos 03 and 04 with no warning at all (-Werror)" {
+@test "build: gcc and clang build demo 03 with no warning at all (-Werror)" {
     local cc
     for cc in gcc clang; do
         run make -C "$REPO" --no-print-directory BUILD="$OUT-$cc" CC="$cc" CFLAGS="-O2 -Werror" all

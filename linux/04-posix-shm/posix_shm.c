@@ -502,20 +502,22 @@ static int peek(void)
     print_peek_mappers(n, others);
     /* end excerpt */
     /* The count and the scan are two moments: a copy may join before our
-     * load and leave before the scan reaches it. Claim a stale count only
-     * when a second load agrees with the first. */
+     * load and leave before the scan reaches it, so a second load must
+     * agree with the first. Even then the scan may miss copies: only the
+     * kernel's answer, nobody else holds it open, proves the count stale. */
     if (n > others && atomic_load(&c->instances) == n) {
         if (others_hold_it(fd) == 0)
             print_note("instances=%d but no process holds the object open: the count is "
                        "stale (copies were killed without leaving)",
                        n);
         else if (m.unreadable == 0)
-            print_note("instances=%d but mappers=%ld: the count is stale (copies were "
-                       "killed without leaving)",
+            print_note("instances=%d but mappers=%ld: copies were killed without leaving, or "
+                       "run where this peek cannot see them (another PID namespace)",
                        n, others);
         else
-            print_note("instances=%d but mappers=%ld: the count is stale, or copies run where "
-                       "this user may not look (%ld %s could not be inspected)",
+            print_note("instances=%d but mappers=%ld: copies were killed without leaving, or "
+                       "run where this peek cannot see them (another PID namespace, or among "
+                       "the %ld %s this user may not inspect)",
                        n, others, m.unreadable, m.unreadable == 1 ? "process" : "processes");
     }
     status = EXIT_OK;
