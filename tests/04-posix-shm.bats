@@ -304,7 +304,7 @@ refused() {
     run "$PROG" --name "$NAME" --hold 0
     [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 6 ] || fail "gave up after $SECONDS s, expected about 3"
     assert_equal "$status" 1
-    assert_output "04-posix-shm: the object $NAME still has length 0 after 3 s, and another process holds it open for writing: its creator may be slow or stopped (Ctrl+Z), or another copy waits like this one. It was left untouched; try again later"
+    assert_output "04-posix-shm: the object $NAME still has length 0 after 3 s, and another process holds it open: its creator may be slow or stopped (Ctrl+Z), or another copy waits like this one. It was left untouched; try again later"
     assert_equal "$(stat -c %s "$OBJ")" 0
     # A waiting copy goes on as soon as the creator has written the header.
     start_copy waiting "$PROG" --name "$NAME" --hold 0

@@ -9,8 +9,8 @@
  * once every copy has left. POSIX shared memory keeps no attach count, so
  * the demo makes one: it scans /proc/PID/maps for processes that map the
  * object (common/mappers.h), and asks the kernel, with a write lease,
- * whether any other process holds the object open for writing. A copy that
- * finds itself alone resets a stale count at join, and removes the object
+ * whether any other process holds the object open. A copy that finds
+ * itself alone resets a stale count at join, and removes the object
  * whatever the count says at leave.
  *
  * Build this file on its own (from this folder, in bash; glibc before 2.34
@@ -185,15 +185,18 @@ static enum step open_or_create(int *fd, bool *created)
 
 /* --- Who else holds the object? ---------------------------------------- */
 /* excerpt: holders */
-/* Does any other process hold the object open for writing, or map it from
- * such an open? The kernel grants a write lease only when the caller's is
- * the one open file description for writing on the file (fcntl(2),
- * "Leases"), and a mapping keeps its description alive after close. So
- * this asks the kernel itself: no /proc, no blind spot for processes we
- * may not inspect or that live in another PID namespace. The lease is
- * dropped at once; an open by another process meanwhile waits for that
- * (and sends us SIGIO, which main ignores). Returns 1 yes, 0 no, -1 the
- * kernel will not say (not the owner without CAP_LEASE, or leases off). */
+/* Does any other process hold the object open, or map it? fcntl(2): "a
+ * write lease may be placed on a file only if there are no other open file
+ * descriptors for the file", and a mapping keeps its open file alive after
+ * close. (Linux checks the opens for writing always, and the read-only
+ * ones on kernels built with IMA, such as Debian's.) Every copy holds the
+ * object open for reading and writing from its shm_open to its exit, so
+ * this asks the kernel itself about every copy: no /proc, no blind spot for
+ * processes we may not inspect or that live in another PID namespace. The
+ * lease is dropped at once; an open by another process meanwhile waits
+ * for that (and sends us SIGIO, which main ignores). Returns 1 yes, 0 no,
+ * -1 the kernel will not say (not the owner and no CAP_LEASE, or leases
+ * switched off in /proc/sys/fs/leases-enable). */
 static int others_hold_it(int fd)
 {
     if (fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
@@ -206,9 +209,10 @@ static int others_hold_it(int fd)
 /* Is this copy the only process that maps the object? The /proc scan
  * counts the mappers it can see (this copy included); the lease answers
  * for every process, those the scan cannot read too. Both must say so:
- * the lease, asked first because it is cheap, misses a read-only mapper
- * (a --peek); the scan misses what it may not read. When the kernel will
- * not answer, only a scan that could read every process decides. */
+ * the lease, asked first because it is cheap, may miss a read-only mapper
+ * (a --peek, on a kernel without IMA); the scan misses what it may not
+ * read. When the kernel will not answer, only a scan that could read every
+ * process decides. */
 static bool only_mapper(int fd, const struct stat *st, struct mappers *m)
 {
     int others = others_hold_it(fd);
@@ -225,9 +229,9 @@ static bool only_mapper(int fd, const struct stat *st, struct mappers *m)
  * and a mapping of it has no page behind it: the first touch is SIGBUS.
  * So wait, on the monotonic clock, until fstat shows our size, while the
  * creator may still be at work: while some other process holds the object
- * open for writing (the creator does, from its shm_open on). Two looks
- * 1 ms apart must agree that nobody does, for the moment inside the
- * creator's shm_open between making the file and opening it. */
+ * open (the creator does, from its shm_open on). Two looks 1 ms apart must
+ * agree that nobody does, for the moment inside the creator's shm_open
+ * between making the file and opening it. */
 static bool wait_for_size(int fd, struct stat *st)
 {
     long long deadline = now_ms() + JOIN_WAIT_MS;
@@ -256,7 +260,7 @@ static bool wait_for_size(int fd, struct stat *st)
         }
         if (now_ms() >= deadline) {
             report_problem("the object %s still has length 0 after %d s, and another process "
-                           "holds it open for writing: its creator may be slow or stopped "
+                           "holds it open: its creator may be slow or stopped "
                            "(Ctrl+Z), or another copy waits like this one. It was left "
                            "untouched; try again later",
                            name, JOIN_WAIT_MS / 1000);
@@ -293,7 +297,7 @@ static bool wait_until_ready(int fd, const struct shared_counter *c, size_t obje
         }
         if (now_ms() >= deadline) {
             report_problem("the object %s is still not initialised after %d s, and another "
-                           "process holds it open for writing: its creator may be slow or "
+                           "process holds it open: its creator may be slow or "
                            "stopped (Ctrl+Z), or another copy waits like this one. It was "
                            "left untouched; try again later",
                            name, JOIN_WAIT_MS / 1000);
@@ -579,9 +583,9 @@ int main(int argc, char **argv)
         .details = "Peek prints instances=N mappers=M: M is the number of other processes\n"
                    "whose /proc/PID/maps shows the object (of those this user may inspect).\n"
                    "POSIX shared memory keeps no attach count: a copy alone with the object\n"
-                   "(no other mapper, and no other process holding it open for writing,\n"
-                   "which the kernel tells through a write lease) resets a stale count at\n"
-                   "join, and removes the object at leave whatever the count says.\n"
+                   "(no other mapper, and no other process holding it open, which the\n"
+                   "kernel tells through a write lease) resets a stale count at join,\n"
+                   "and removes the object at leave whatever the count says.\n"
                    "Look at the object with: ls -l /dev/shm",
         .extra = &name_option,
         .extra_count = 1,
