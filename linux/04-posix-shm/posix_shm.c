@@ -425,13 +425,21 @@ static bool leave(int fd, const struct stat *st, struct shared_counter *c, int *
     return true;
 }
 
-/* Unlink a closed object's name, if the name still leads to our object:
- * after an rm, a new copy may have made a new object under it, which is
- * not ours to remove. (A new object made between our look and the unlink
- * would still lose its name: its copies notice, and say so.) Returns 0,
- * or the errno of a failure for the caller to report. */
-static int remove_object(int fd)
+/* Unlink a closed object's name. The copy that closed it does; another
+ * copy that finds it closed only when nobody else holds it open, so its
+ * closer was killed before it could. Why only them: a copy that finds the
+ * object closed while its closer is still at work might unlink, a moment
+ * later, the name of a new object that another copy has just made under
+ * it (the split brain again); and while we hold our object open, no other
+ * such helper can find itself alone with it. After an rm, the name may
+ * lead to a new object, which is not ours to remove: compare the inodes.
+ * (An rm and a new object between that look and the unlink would still
+ * lose the new name: its copies notice, and say so.) Returns 0, or the
+ * errno of a failure for the caller to report. */
+static int remove_object(int fd, bool closer)
 {
+    if (!closer && others_hold_it(fd) != 0)
+        return 0; /* its closer, or a copy like us, is still there */
     struct stat ours, now;
     if (fstat(fd, &ours) == -1)
         return errno;
@@ -554,9 +562,9 @@ static int open_and_join(int *fd, struct stat *st, struct shared_counter **shm)
             int count = join(*fd, st, *shm);
             if (count != OBJECT_CLOSED)
                 return count;
-            /* Closed under us: help unlink it (its closer may have been
-             * killed before it could), then start again. */
-            remove_object(*fd);
+            /* Closed under us: unlink it if its closer was killed before
+             * it could, then start again. */
+            remove_object(*fd, false);
             munmap(*shm, sizeof **shm);
             close(*fd);
         }
@@ -631,7 +639,7 @@ int main(int argc, char **argv)
             print_note("the object %s was closed while this copy was still counted in it; "
                        "joining again",
                        name);
-            remove_object(fd); /* as any newcomer that finds it closed does */
+            remove_object(fd, false); /* as any newcomer that finds it closed does */
             munmap(shm, sizeof *shm);
             close(fd);
             count = open_and_join(&fd, &st, &shm);
@@ -663,7 +671,7 @@ int main(int argc, char **argv)
             print_note("the object %s was closed while this copy was still counted in it: "
                        "nobody counted this copy any more",
                        name);
-            remove_object(fd);
+            remove_object(fd, false);
             print_left(0);
         } else {
             report_problem("the counter in the object %s holds %d, which cannot be while this "
@@ -678,7 +686,7 @@ int main(int argc, char **argv)
                        "the other %d ended without leaving (killed or crashed); closing and "
                        "unlinking it",
                        seen, seen - 1);
-        int err = remove_object(fd);
+        int err = remove_object(fd, true);
         if (err != 0) {
             report_errno("shm_unlink", name, err);
             status = EXIT_SYSCALL;
