@@ -96,9 +96,10 @@ static long long now_ms(void)
 static char name[NAME_MAX + 2] = DEFAULT_NAME; /* "/shm-suite-04" */
 
 /* --- The command line: --name NAME ---------------------------------------
- * POSIX says a portable name is a '/' followed by characters that are not
- * '/'. Linux (glibc) makes it the file /dev/shm/NAME-without-the-slash, so
- * that part is a file name: 1 to NAME_MAX (255) bytes, not "." or "..". */
+ * shm_open(3): a portable name is "a null-terminated string of up to
+ * NAME_MAX (i.e., 255) characters consisting of an initial slash, followed
+ * by one or more characters, none of which are slashes". glibc makes it the
+ * file /dev/shm/NAME-without-the-slash, so "/." and "/.." name folders. */
 static const char *set_name(const char *value, void *ctx)
 {
     size_t len = strlen(value);
@@ -110,8 +111,8 @@ static const char *set_name(const char *value, void *ctx)
         return "has a '/' after the first: a name is one '/' and then a file name";
     if (len == 1)
         return "has nothing after the '/'";
-    if (len - 1 > NAME_MAX)
-        return "is too long: at most NAME_MAX (255) bytes after the '/'";
+    if (len > NAME_MAX)
+        return "is longer than NAME_MAX (255 bytes, the '/' included)";
     if (strcmp(value, "/.") == 0 || strcmp(value, "/..") == 0)
         return "names a directory, not an object";
     memcpy(ctx, value, len + 1);
@@ -583,8 +584,8 @@ static int open_and_join(int *fd, struct stat *st, struct shared_counter **shm)
 int main(int argc, char **argv)
 {
     const struct cli_option name_option = { "--name", "NAME",
-                                            "the object's name (default /shm-suite-04): a '/' "
-                                            "and up to 255 bytes, no other '/'",
+                                            "the object's name (default /shm-suite-04): a '/', "
+                                            "then up to 254 bytes with no '/'",
                                             set_name };
     const struct cli_spec spec = {
         .summary = "count running copies in a POSIX shared memory object",
