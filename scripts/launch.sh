@@ -18,6 +18,8 @@
 # scripts\launch.bat, its Windows twin, makes the same checks in the same
 # words, except "stopped" and "left behind" (a batch file cannot read the
 # exit status of a start /b copy, and Windows has no ipcs).
+# For demo 04 (its peek shows mappers=) "left behind" checks that
+# /dev/shm/NAME is gone.
 # A program without --peek (the minimal versions) is judged from its join
 # and left lines alone: they must say 1 to N, and N-1 to 0, once each.
 # PROGRAM ending in .exe runs under Wine, in $WINEPREFIX if it is set, or

@@ -190,7 +190,7 @@ static enum step open_or_create(int *fd, bool *created)
  * write lease may be placed on a file only if there are no other open file
  * descriptors for the file", and a mapping keeps its open file alive after
  * close. (Linux checks the opens for writing always, and the read-only
- * ones on kernels built with IMA, such as Debian's.) Every copy holds the
+ * ones too on kernels built with IMA, CONFIG_IMA.) Every copy holds the
  * object open for reading and writing from its shm_open to its exit, so
  * this asks the kernel itself about every copy: no /proc, no blind spot for
  * processes we may not inspect or that live in another PID namespace. The
@@ -486,7 +486,6 @@ static int peek(void)
             explain_eacces();
         return EXIT_SYSCALL;
     }
-    /* excerpt: peek */
     struct stat st;
     if (!wait_for_size(fd, &st)) {
         close(fd);
@@ -513,7 +512,6 @@ static int peek(void)
         n = 0; /* a leaving copy closed it: nobody is counted, it is being unlinked */
     long others = m.count - 1; /* every mapper but this peek */
     print_peek_mappers(n, others);
-    /* end excerpt */
     /* The count and the scan are two moments: a copy may join before our
      * load and leave before the scan reaches it, so a second load must
      * agree with the first. Even then the scan may miss copies: only the
