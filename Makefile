@@ -257,7 +257,7 @@ clean:
 help:
 	@echo 'Targets:'
 	@echo '  all (default)     build every demo this host can build into $(BIN)/'
-	@echo '  $(LINUX_DEMOS)       build that Linux demo only'
+	@$(foreach d,$(LINUX_DEMOS),printf '  %-17s build that Linux demo only\n' $(d);)
 	@echo '  09-lost-updates   build demo 09 (Linux); make windows cross-builds it'
 	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'
