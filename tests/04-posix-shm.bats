@@ -316,6 +316,20 @@ refused() {
     assert_line --index 0 --regexp '^joined pid=[0-9]+ instances=1$'
 }
 
+@test "a sized object without magic that its creator still holds open is waited for, then refused untouched" {
+    head -c 16 /dev/zero >"$OBJ"
+    chmod 600 "$OBJ"
+    sleep 60 3<>"$OBJ" &
+    COPY_PIDS+=($!)
+    SECONDS=0
+    run "$PROG" --peek --name "$NAME"
+    [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 6 ] || fail "gave up after $SECONDS s, expected about 3"
+    assert_equal "$status" 1
+    assert_output "04-posix-shm: the object $NAME is still not initialised after 3 s, and another process holds it open: its creator may be slow or stopped (Ctrl+Z), or another copy waits like this one. It was left untouched; try again later"
+    run od -An -tx1 "$OBJ"
+    assert_output " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+}
+
 @test "another user gets EACCES, explained, and the object is left as it was" {
     start_copy owner "$PROG" --name "$NAME" --quiet
     wait_for_line owner '^joined '

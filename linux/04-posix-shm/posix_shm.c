@@ -225,6 +225,15 @@ static bool only_mapper(int fd, const struct stat *st, struct mappers *m)
 }
 /* end excerpt */
 
+/* Why we stopped waiting, from others_hold_it's answer. */
+static const char *creator_status(int others)
+{
+    return others == 1 ? "another process holds it open: its creator may be slow or stopped "
+                         "(Ctrl+Z), or another copy waits like this one"
+                       : "the kernel would not say whether its creator still holds it open "
+                         "(no write lease for this user)";
+}
+
 /* --- Step 2 helpers: wait for the size, then for the magic ---------------
  * Until the creator's posix_fallocate has run, the object has length 0,
  * and a mapping of it has no page behind it: the first touch is SIGBUS.
@@ -251,7 +260,8 @@ static bool wait_for_size(int fd, struct stat *st)
             refuse(why);
             return false;
         }
-        bool gone = others_hold_it(fd) == 0;
+        int others = others_hold_it(fd);
+        bool gone = others == 0;
         if (gone && gone_before) {
             report_problem("the object %s has length 0 and nobody holds it open: its creator "
                            "ended before it could size it. It was left untouched; it is safe "
@@ -260,11 +270,9 @@ static bool wait_for_size(int fd, struct stat *st)
             return false;
         }
         if (now_ms() >= deadline) {
-            report_problem("the object %s still has length 0 after %d s, and another process "
-                           "holds it open: its creator may be slow or stopped "
-                           "(Ctrl+Z), or another copy waits like this one. It was left "
+            report_problem("the object %s still has length 0 after %d s, and %s. It was left "
                            "untouched; try again later",
-                           name, JOIN_WAIT_MS / 1000);
+                           name, JOIN_WAIT_MS / 1000, creator_status(others));
             return false;
         }
         gone_before = gone;
@@ -288,7 +296,8 @@ static bool wait_until_ready(int fd, const struct shared_counter *c, size_t obje
             refuse(why);
             return false;
         }
-        bool gone = others_hold_it(fd) == 0;
+        int others = others_hold_it(fd);
+        bool gone = others == 0;
         if (gone && gone_before) {
             report_problem("the object %s was never initialised: nobody holds it open, so its "
                            "creator ended before it could. It was left untouched; it is safe "
@@ -297,11 +306,9 @@ static bool wait_until_ready(int fd, const struct shared_counter *c, size_t obje
             return false;
         }
         if (now_ms() >= deadline) {
-            report_problem("the object %s is still not initialised after %d s, and another "
-                           "process holds it open: its creator may be slow or "
-                           "stopped (Ctrl+Z), or another copy waits like this one. It was "
+            report_problem("the object %s is still not initialised after %d s, and %s. It was "
                            "left untouched; try again later",
-                           name, JOIN_WAIT_MS / 1000);
+                           name, JOIN_WAIT_MS / 1000, creator_status(others));
             return false;
         }
         gone_before = gone;
