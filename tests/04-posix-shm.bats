@@ -483,6 +483,17 @@ left pid=[0-9]+ instances=0$'
     assert_output --partial "it is 4 bytes, smaller than the 16 the counter needs"
 }
 
+@test "minimal: a foreign object under its name is cut to 4 bytes and its first bytes taken for a count" {
+    printf 'GIF89a, the start of a bigger file that is not a counter' >"$OBJ"
+    start_copy a "$MINIMAL" "$NAME"
+    wait_for_line a '^joined '
+    run output_of a
+    assert_output --regexp '^joined pid=[0-9]+ instances=944130376$' # "GIF8" + 1
+    assert_equal "$(stat -c %s "$OBJ")" 4
+    kill -INT "$(pid_of a)"
+    assert_exit a 0
+}
+
 @test "minimal: at most 80 lines after its header, in one excerpt; its one-line build works, warning-free" {
     local file=$REPO/linux/04-posix-shm/minimal.c n line
     n=$(awk 'header_done { n++ } !header_done && /\*\// { header_done = 1 } END { print n + 0 }' "$file")
