@@ -189,14 +189,15 @@ static enum step open_or_create(int *fd, bool *created)
 /* Does any other process hold the object open, or map it? fcntl(2): "a
  * write lease may be placed on a file only if there are no other open file
  * descriptors for the file", and a mapping keeps its open file alive after
- * close. (Linux checks the opens for writing always, and the read-only
- * ones too on kernels built with IMA, CONFIG_IMA.) Every copy holds the
- * object open for reading and writing from its shm_open to its exit, so
- * this asks the kernel itself about every copy: no /proc, no blind spot for
- * processes we may not inspect or that live in another PID namespace. The
- * lease is dropped at once; an open by another process meanwhile waits
- * for that (and sends us SIGIO, which main ignores). Returns 1 yes, 0 no,
- * -1 the kernel will not say (not the owner and no CAP_LEASE, or leases
+ * close. Linux (5.3 and later) counts every open file description here,
+ * read-only ones too (the inode's i_writecount and i_readcount), so a
+ * peek counts as well. Every copy holds the object open from its
+ * shm_open to its exit, so this asks the kernel itself about every copy:
+ * no /proc, no blind spot for processes we may not inspect or that live in
+ * another PID namespace. The lease is dropped at once. An open by another
+ * process meanwhile waits for that, and the kernel sends us SIGIO, whose
+ * default action would end us: main ignores it. Returns 1 yes, 0 no, -1
+ * the kernel will not say (not the owner and no CAP_LEASE, or leases
  * switched off in /proc/sys/fs/leases-enable). */
 static int others_hold_it(int fd)
 {
@@ -207,13 +208,15 @@ static int others_hold_it(int fd)
     return errno == EAGAIN || errno == EBUSY ? 1 : -1;
 }
 
-/* Is this copy the only process that maps the object? The /proc scan
- * counts the mappers it can see (this copy included); the lease answers
- * for every process, those the scan cannot read too. Both must say so:
- * the lease, asked first because it is cheap, may miss a read-only mapper
- * (a --peek, on a kernel without IMA); the scan misses what it may not
- * read. When the kernel will not answer, only a scan that could read every
- * process decides. */
+/* Is this copy the only process that maps the object? The /proc scan is
+ * the demo's attach count: it counts the mappers it can see (this copy
+ * included), and misses the processes it may not read and those in other
+ * PID namespaces. The lease answers for every process. Both must say so.
+ * Since a mapping holds an open file, a granted lease already means that
+ * nobody else maps the object, and the scan only confirms it. The scan
+ * runs only then (rarely: a count looks stale), or when the kernel will
+ * not answer, and then only a scan that could read every process decides
+ * (a process in another PID namespace is the one blind spot left). */
 static bool only_mapper(int fd, const struct stat *st, struct mappers *m)
 {
     int others = others_hold_it(fd);
