@@ -55,6 +55,7 @@
 #define POLL_MS 100       /* how often the live loop looks at the count */
 #define JOIN_WAIT_MS 3000 /* how long to keep trying to join, or waiting for a creator */
 #define PAUSE_MAX_MS 32   /* the longest pause between two tries */
+#define GONE_MS 100       /* nobody holds a length-0 object this long: its creator is gone */
 
 /* excerpt: layout */
 /* Stored instead of a count by the copy that leaves last, or that leaves
@@ -242,13 +243,16 @@ static const char *creator_status(int others)
  * and a mapping of it has no page behind it: the first touch is SIGBUS.
  * So wait, on the monotonic clock, until fstat shows our size, while the
  * creator may still be at work: while some other process holds the object
- * open (the creator does, from its shm_open on). Two looks 1 ms apart must
- * agree that nobody does, for the moment inside the creator's shm_open
- * between making the file and opening it. */
+ * open (the creator does, from its shm_open on). But inside the creator's
+ * shm_open the kernel makes the file a moment before it opens it, and a
+ * creator that loses the processor in that moment holds nothing yet: so
+ * nobody may hold it for GONE_MS on end before we call its creator gone.
+ * That is a judgement, not a proof: a creator held up longer would be
+ * taken for dead, and this copy would refuse (exit 1). */
 static bool wait_for_size(int fd, struct stat *st)
 {
     long long deadline = now_ms() + JOIN_WAIT_MS;
-    bool gone_before = false;
+    long long gone_since = -1; /* when we first saw nobody holding it, or -1 */
     for (;;) {
         if (fstat(fd, st) == -1) {
             report_errno("fstat", name, errno);
@@ -264,8 +268,11 @@ static bool wait_for_size(int fd, struct stat *st)
             return false;
         }
         int others = others_hold_it(fd);
-        bool gone = others == 0;
-        if (gone && gone_before) {
+        if (others != 0)
+            gone_since = -1;
+        else if (gone_since == -1)
+            gone_since = now_ms();
+        if (gone_since != -1 && now_ms() - gone_since >= GONE_MS) {
             report_problem("the object %s has length 0 and nobody holds it open: its creator "
                            "ended before it could size it. It was left untouched; it is safe "
                            "to remove: rm /dev/shm%s",
@@ -278,7 +285,6 @@ static bool wait_for_size(int fd, struct stat *st)
                            name, JOIN_WAIT_MS / 1000, creator_status(others));
             return false;
         }
-        gone_before = gone;
         sleep_ms(1);
     }
 }
