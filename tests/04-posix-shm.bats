@@ -281,9 +281,9 @@ refused() {
 }
 
 @test "a size-0 object whose creator has gone is refused at once, untouched (no SIGBUS)" {
-    SECONDS=0
+    # The message itself says it did not wait for the 3 s deadline: that
+    # one ends "still has length 0 after 3 s".
     refused "true" "has length 0 and nobody holds it open: its creator ended before it could size it. It was left untouched; it is safe to remove: rm $OBJ"
-    [ "$SECONDS" -le 2 ] || fail "took $SECONDS s: with nobody holding it open there is nothing to wait for"
 }
 
 @test "a sized object whose creator never stored the magic, and has gone, is refused at once" {
@@ -302,7 +302,7 @@ refused() {
     COPY_PIDS+=($!)
     SECONDS=0
     run "$PROG" --name "$NAME" --hold 0
-    [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 6 ] || fail "gave up after $SECONDS s, expected about 3"
+    [ "$SECONDS" -ge 2 ] || fail "gave up after $SECONDS s, before its 3 s deadline"
     assert_equal "$status" 1
     assert_output "04-posix-shm: the object $NAME still has length 0 after 3 s, and another process holds it open: its creator may be slow or stopped (Ctrl+Z), or another copy waits like this one. It was left untouched; try again later"
     assert_equal "$(stat -c %s "$OBJ")" 0
@@ -323,7 +323,7 @@ refused() {
     COPY_PIDS+=($!)
     SECONDS=0
     run "$PROG" --peek --name "$NAME"
-    [ "$SECONDS" -ge 2 ] && [ "$SECONDS" -le 6 ] || fail "gave up after $SECONDS s, expected about 3"
+    [ "$SECONDS" -ge 2 ] || fail "gave up after $SECONDS s, before its 3 s deadline"
     assert_equal "$status" 1
     assert_output "04-posix-shm: the object $NAME is still not initialised after 3 s, and another process holds it open: its creator may be slow or stopped (Ctrl+Z), or another copy waits like this one. It was left untouched; try again later"
     run od -An -tx1 "$OBJ"
