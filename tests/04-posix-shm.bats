@@ -32,6 +32,18 @@ set_count() {
     counter_bytes "$1" | tail -c 4 | dd of="$OBJ" bs=1 seek=12 conv=notrunc status=none
 }
 
+# hold_open: start a process that holds $OBJ open for reading and writing
+# and does nothing else (a stalled creator), and wait until it has the
+# object open: "cmd &" alone may not have opened it yet when the next
+# command runs.
+hold_open() {
+    sleep 60 3<>"$OBJ" &
+    COPY_PIDS+=($!)
+    local pid=$!
+    timeout 10 bash -c "until [ \"\$(readlink /proc/$pid/fd/3)\" = '$OBJ' ]; do sleep 0.02; done" ||
+        fail "the holder never opened $OBJ"
+}
+
 # Start N copies at once, check every peek says N, stop them, check 0 and
 # that the object is gone.
 count_together() {
@@ -207,8 +219,7 @@ note: instances=1 but mappers=0: copies were killed without leaving, or run wher
     kill -INT "$(pid_of a)"
     assert_exit a 0
     counter_bytes 5 >"$OBJ"
-    sleep 60 3<>"$OBJ" &
-    COPY_PIDS+=($!)
+    hold_open
     run "$PROG" --name "$NAME" --hold 0
     assert_success
     assert_output --regexp '^joined pid=[0-9]+ instances=6
@@ -298,8 +309,7 @@ refused() {
     : >"$OBJ"
     chmod 600 "$OBJ"
     # A creator that opened it for writing and then does nothing.
-    sleep 60 3<>"$OBJ" &
-    COPY_PIDS+=($!)
+    hold_open
     SECONDS=0
     run "$PROG" --name "$NAME" --hold 0
     [ "$SECONDS" -ge 2 ] || fail "gave up after $SECONDS s, before its 3 s deadline"
@@ -319,8 +329,7 @@ refused() {
 @test "a sized object without magic that its creator still holds open is waited for, then refused untouched" {
     head -c 16 /dev/zero >"$OBJ"
     chmod 600 "$OBJ"
-    sleep 60 3<>"$OBJ" &
-    COPY_PIDS+=($!)
+    hold_open
     SECONDS=0
     run "$PROG" --peek --name "$NAME"
     [ "$SECONDS" -ge 2 ] || fail "gave up after $SECONDS s, before its 3 s deadline"
