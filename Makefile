@@ -43,8 +43,11 @@ COMMON_HDR := $(sort $(wildcard common/*.h))
 COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 
 # ---------------------------------------------------------------- Linux ----
-LINUX_DEMOS := 03-sysv-shm 05-mmap-file 08-sem-undo
+LINUX_DEMOS := 03-sysv-shm 04-posix-shm 05-mmap-file 08-sem-undo
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+# Demo 04: shm_open is in libc since glibc 2.34 (Debian 12 has 2.36); an
+# older glibc needs LDLIBS=-lrt.
+04-posix-shm_SRC := linux/04-posix-shm/posix_shm.c
 05-mmap-file_SRC := linux/05-mmap-file/mmap_file.c
 08-sem-undo_SRC := linux/08-sem-undo/sem_undo.c
 # Demos 06 and 07 count too, but not as three copies launched side by side:
@@ -66,6 +69,7 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+04-posix-shm-minimal_SRC := linux/04-posix-shm/minimal.c
 05-mmap-file-minimal_SRC := linux/05-mmap-file/minimal.c
 08-sem-undo-minimal_SRC := linux/08-sem-undo/minimal.c
 06-mmap-fork-minimal_SRC := linux/06-mmap-fork/minimal.c
@@ -275,8 +279,7 @@ clean:
 help:
 	@echo 'Targets:'
 	@echo '  all (default)     build every demo this host can build into $(BIN)/'
-	@echo '  03-sysv-shm       build that Linux demo only'
-	@echo '  08-sem-undo       build demo 08 (Linux); its Windows half is 08-job-count'
+	@$(foreach d,$(LINUX_DEMOS),printf '  %-17s build that Linux demo only\n' $(d);)
 	@echo '  09-lost-updates   build demo 09 (Linux); make windows cross-builds it'
 	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'

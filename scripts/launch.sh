@@ -18,6 +18,8 @@
 # scripts\launch.bat, its Windows twin, makes the same checks in the same
 # words, except "stopped" and "left behind" (a batch file cannot read the
 # exit status of a start /b copy, and Windows has no ipcs).
+# For demo 04 (its peek shows mappers=) "left behind" checks that
+# /dev/shm/NAME is gone.
 # A program without --peek (the minimal versions) is judged from its join
 # and left lines alone: they must say 1 to N, and N-1 to 0, once each.
 # PROGRAM ending in .exe runs under Wine, in $WINEPREFIX if it is set, or
@@ -302,6 +304,26 @@ if [[ $after == *mappers=* ]]; then
             check FAIL "left behind" "a temporary file beside $file: ${temps%%$'\n'*}"
         else
             check OK "left behind" "$file holds 0; no temporary $file.init-* beside it"
+        fi
+    fi
+fi
+
+# A POSIX demo (its peek shows mappers) must leave no /dev/shm/NAME behind.
+if [[ $after == *mappers=* ]]; then
+    name=""
+    for ((i = 0; i < ${#peek_args[@]}; i++)); do
+        case "${peek_args[i]}" in
+        --name) name=${peek_args[i + 1]:-} ;;
+        --name=*) name=${peek_args[i]#--name=} ;;
+        esac
+    done
+    # Without --name, the default is the one its --help names.
+    [ -n "$name" ] || name=$("$program" --help | sed -n 's/.*(default \(\/[^)]*\)).*/\1/p')
+    if [ -n "$name" ]; then
+        if [ -e "/dev/shm$name" ]; then
+            check FAIL "left behind" "/dev/shm$name still exists"
+        else
+            check OK "left behind" "no /dev/shm$name"
         fi
     fi
 fi

@@ -14,11 +14,13 @@ setup() {
         run make -C "$REPO" --no-print-directory BUILD="$OUT-$cc" CC="$cc" CFLAGS="-O2 -Werror" all
         assert_success
         assert_output "  CC       $OUT-$cc/bin/03-sysv-shm
+  CC       $OUT-$cc/bin/04-posix-shm
   CC       $OUT-$cc/bin/05-mmap-file
   CC       $OUT-$cc/bin/08-sem-undo
   CC       $OUT-$cc/bin/06-mmap-fork
   CC       $OUT-$cc/bin/07-elf-section
   CC       $OUT-$cc/bin/03-sysv-shm-minimal
+  CC       $OUT-$cc/bin/04-posix-shm-minimal
   CC       $OUT-$cc/bin/05-mmap-file-minimal
   CC       $OUT-$cc/bin/08-sem-undo-minimal
   CC       $OUT-$cc/bin/06-mmap-fork-minimal

@@ -119,7 +119,8 @@ broken_links() {
 
 @test "docs: each technique's page has a diagram" {
     local page
-    for page in 01-data-seg 02-file-mapping 03-sysv-shm; do
+    for page in 01-data-seg 02-file-mapping 03-sysv-shm 04-posix-shm 05-mmap-file 06-mmap-fork \
+        08-kernel-count; do
         grep -q '!\[[^]]*\](images/[a-z0-9-]*\.svg)' "$REPO/docs/$page.md" || fail "$page.md has no diagram"
     done
 }
@@ -346,9 +347,13 @@ PAGE
         tr -d '\r' | sed -n '/^usage: /,+2p' |
             sed -E 's/^(usage:)? +//; s/^[^ ]+/PROG/; s/(\[--crash\]|--peek)( \[.*)?$/\1 [identity option]/'
     }
-    usage=$("$BIN_DIR/03-sysv-shm" --help | as_synopsis)
-    assert_equal "$usage" "$synopsis"
-    for program in 01-data-seg 01-dll-client-one 02-file-mapping; do
+    # Every program that shares the command line: not 06 and 09, which
+    # have their own (the README says so), nor 10, the benchmark.
+    for program in 03-sysv-shm 04-posix-shm 05-mmap-file 07-elf-section 08-sem-undo; do
+        usage=$("$BIN_DIR/$program" --help | as_synopsis)
+        assert_equal "$usage" "$synopsis"
+    done
+    for program in 01-data-seg 01-dll-client-one 02-file-mapping 08-job-count; do
         usage=$(wine "$WIN_DIR/$program.exe" --help </dev/null 2>/dev/null | as_synopsis)
         assert_equal "$usage" "$synopsis"
     done

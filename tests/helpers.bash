@@ -33,6 +33,20 @@ fresh_key() {
     printf -v "$1" '%s' "$key"
 }
 
+# fresh_name VAR: store in VAR a POSIX shared memory name (/shm-suite-test-...)
+# that nothing uses now, and remember it for teardown, which removes
+# /dev/shm/NAME. As with fresh_key, never NAME=$(fresh_name).
+SHM_NAMES=()
+fresh_name() {
+    local name
+    while :; do
+        name=$(printf '/shm-suite-test-%04x%04x' $((RANDOM % 65536)) $((RANDOM % 65536)))
+        [ -e "/dev/shm$name" ] || break
+    done
+    SHM_NAMES+=("$name")
+    printf -v "$1" '%s' "$name"
+}
+
 # Does a segment exist under this key?
 segment_exists() {
     ipcs -m | awk -v k="$1" '$1 == k { found = 1 } END { exit !found }'
@@ -148,6 +162,7 @@ cleanup_copies() {
         ipcrm -M "$key" 2>/dev/null || true
         ipcrm -S "$key" 2>/dev/null || true
     done
+    for key in "${SHM_NAMES[@]}"; do rm -f "/dev/shm$key"; done
 }
 
 # ------------------------------------------------------------------ Wine ----
