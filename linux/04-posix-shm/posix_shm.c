@@ -328,6 +328,13 @@ static bool wait_until_ready(int fd, const struct shared_counter *c, size_t obje
 
 /* Never trust shared memory: check the header and the count before using
  * them. On a refusal the object is left exactly as it was. */
+static void refuse_damaged(const char *why)
+{
+    report_problem("the object %s holds one of our counters, but it is damaged: %s. It was "
+                   "left untouched; once no copy runs, remove it with: rm /dev/shm%s",
+                   name, why, name);
+}
+
 static bool check_header(int fd, const struct shared_counter *c, size_t object_size)
 {
     if (!wait_until_ready(fd, c, object_size))
@@ -341,9 +348,7 @@ static bool check_header(int fd, const struct shared_counter *c, size_t object_s
     int n = atomic_load(&c->instances);
     why = n == OBJECT_CLOSED ? NULL : count_problem(n);
     if (why != NULL) {
-        report_problem("the object %s holds one of our counters, but it is damaged: %s. It was "
-                       "left untouched; once no copy runs, remove it with: rm /dev/shm%s",
-                       name, why, name);
+        refuse_damaged(why);
         return false;
     }
     return true;
@@ -383,8 +388,11 @@ static enum step map_object(int fd, bool created, struct stat *st, struct shared
 }
 
 /* --- Step 3: join -----------------------------------------------------------
- * Returns the count with us in it, or OBJECT_CLOSED when the last copy
- * closed this object before we could join it. */
+ * Returns the count with us in it, OBJECT_CLOSED when the last copy
+ * closed this object before we could join it, or COUNT_DAMAGED, having
+ * changed nothing, when the count became a value no copy could have
+ * stored (we checked it once, but anyone who can open it can write it). */
+#define COUNT_DAMAGED (-2)
 /* excerpt: join */
 static int join(int fd, const struct stat *st, struct shared_counter *c)
 {
@@ -395,6 +403,10 @@ static int join(int fd, const struct stat *st, struct shared_counter *c)
     do {
         if (seen == OBJECT_CLOSED)
             return OBJECT_CLOSED;
+        if (count_problem(seen) != NULL) {
+            refuse_damaged(count_problem(seen));
+            return COUNT_DAMAGED;
+        }
         /* Every counted copy keeps the object mapped until after it
          * leaves, so a count above 0 while we are the only process that
          * maps it was left by copies that were killed: start again from 0.
@@ -576,6 +588,11 @@ static int open_and_join(int *fd, struct stat *st, struct shared_counter **shm)
             return -1; /* reported once, where it failed */
         if (s == STEP_OK) {
             int count = join(*fd, st, *shm);
+            if (count == COUNT_DAMAGED) {
+                munmap(*shm, sizeof **shm);
+                close(*fd);
+                return -1;
+            }
             if (count != OBJECT_CLOSED)
                 return count;
             /* Closed under us: unlink it if its closer was killed before
