@@ -43,8 +43,18 @@ COMMON_HDR := $(sort $(wildcard common/*.h))
 COMMON_DEPS := $(COMMON_SRC) $(COMMON_HDR)
 
 # ---------------------------------------------------------------- Linux ----
-LINUX_DEMOS := 03-sysv-shm
+LINUX_DEMOS := 03-sysv-shm 04-posix-shm 05-mmap-file 08-sem-undo
 03-sysv-shm_SRC := linux/03-sysv-shm/sysv_shm.c
+# Demo 04: shm_open is in libc since glibc 2.34 (Debian 12 has 2.36); an
+# older glibc needs LDLIBS=-lrt.
+04-posix-shm_SRC := linux/04-posix-shm/posix_shm.c
+05-mmap-file_SRC := linux/05-mmap-file/mmap_file.c
+08-sem-undo_SRC := linux/08-sem-undo/sem_undo.c
+# Demos 06 and 07 count too, but not as three copies launched side by side:
+# scripts/demo.sh knows how to show each.
+LINUX_DEMOS += 06-mmap-fork 07-elf-section
+06-mmap-fork_SRC := linux/06-mmap-fork/mmap_fork.c
+07-elf-section_SRC := linux/07-elf-section/elf_section.c
 # Demo 09 measures lost updates instead of counting copies: not in
 # LINUX_DEMOS, which make demo runs as counting demos.
 LINUX_MEASURES := 09-lost-updates
@@ -66,6 +76,11 @@ $(BIN)/%: $$($$*_SRC) $(COMMON_DEPS) | $(BIN)
 # The minimal versions: one file each, no common/ code, read first.
 LINUX_MINIMAL := $(LINUX_DEMOS:%=%-minimal)
 03-sysv-shm-minimal_SRC := linux/03-sysv-shm/minimal.c
+04-posix-shm-minimal_SRC := linux/04-posix-shm/minimal.c
+05-mmap-file-minimal_SRC := linux/05-mmap-file/minimal.c
+08-sem-undo-minimal_SRC := linux/08-sem-undo/minimal.c
+06-mmap-fork-minimal_SRC := linux/06-mmap-fork/minimal.c
+07-elf-section-minimal_SRC := linux/07-elf-section/minimal.c
 09-lost-updates-minimal_SRC := linux/09-lost-updates/minimal.c
 10-ipc-bench-minimal_SRC := linux/10-ipc-bench/minimal.c
 $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
@@ -75,6 +90,13 @@ $(BIN)/%-minimal: $$($$*-minimal_SRC) | $(BIN)
 # A helper for the tests only: makes the segments demo 03 must refuse.
 TEST_TOOLS := $(BUILD)/test/shm-tool
 $(BUILD)/test/shm-tool: tests/tools/shm_tool.c common/header_check.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# Demo 08's: makes the semaphore sets it must refuse, and looks at them.
+TEST_TOOLS += $(BUILD)/test/sem-tool
+$(BUILD)/test/sem-tool: tests/tools/sem_tool.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -97,6 +119,7 @@ CLANG_FLAGS = --target=x86_64-w64-mingw32 -fuse-ld=lld -fms-extensions $(MINGW_F
 	-L$(MINGW_LIBGCC)
 
 WIN_PROGRAMS := 01-data-seg 01-dll-client-one 01-dll-client-two 02-file-mapping
+WIN_PROGRAMS += 08-job-count
 WIN_DLLS := 01-shared-dll
 01-data-seg_WSRC := windows/01-data-seg/data_seg.c
 01-dll-client-one_WSRC := windows/01-data-seg/dll_client.c
@@ -104,6 +127,7 @@ WIN_DLLS := 01-shared-dll
 01-dll-client-one_WDEFS := -DCLIENT_NAME='"01-dll-client-one"'
 01-dll-client-two_WDEFS := -DCLIENT_NAME='"01-dll-client-two"'
 02-file-mapping_WSRC := windows/02-file-mapping/file_mapping.c
+08-job-count_WSRC := windows/08-job-count/job_count.c
 # Demo 09: not a counting demo, so not in WIN_PROGRAMS (make demo on MSYS2).
 WIN_MEASURES := 09-lost-updates
 09-lost-updates_WSRC := windows/09-lost-updates/lost_updates.c
@@ -115,6 +139,8 @@ WIN_MINIMAL := 01-data-seg-minimal 02-file-mapping-minimal
 02-file-mapping-minimal_MSRC := windows/02-file-mapping/minimal.c
 WIN_MINIMAL += 09-lost-updates-minimal
 09-lost-updates-minimal_MSRC := windows/09-lost-updates/minimal.c
+WIN_MINIMAL += 08-job-count-minimal
+08-job-count-minimal_MSRC := windows/08-job-count/minimal.c
 
 WIN_GCC_OUT := $(WIN_PROGRAMS:%=$(WIN)/%.exe) $(WIN_DLLS:%=$(WIN)/%.dll) $(WIN_MINIMAL:%=$(WIN)/%.exe)
 WIN_CLANG_OUT := $(WIN_PROGRAMS:%=$(WIN)/%-clang.exe) $(WIN_DLLS:%=$(WIN)/%-clang.dll) \
@@ -185,7 +211,7 @@ HOST_PROGRAMS := $(LINUX_DEMOS:%=$(BIN)/%) $(LINUX_MINIMAL:%=$(BIN)/%)
 endif
 
 .PHONY: test-tools minimal windows-test-tools all windows windows-negative demo test test-only lint format docs docs-check clean help \
-	$(LINUX_DEMOS) $(LINUX_MINIMAL) 01-data-seg 02-file-mapping
+	$(LINUX_DEMOS) $(LINUX_MINIMAL) 01-data-seg 02-file-mapping 08-job-count
 
 all: $(HOST_PROGRAMS)
 ifeq ($(OS),Windows_NT)
@@ -208,6 +234,7 @@ windows-negative: $(WIN_NEGATIVE)
 windows-test-tools: $(WIN_TEST_TOOLS)
 01-data-seg: $(filter $(WIN)/01-%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
 02-file-mapping: $(filter $(WIN)/02-%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
+08-job-count: $(filter $(WIN)/08-job-count%,$(WIN_GCC_OUT) $(WIN_CLANG_OUT))
 
 # ----------------------------------------------------------- Run & test ----
 export BIN_DIR := $(abspath $(BIN))
@@ -218,7 +245,7 @@ export TEST_TOOL_DIR := $(abspath $(BUILD)/test)
 # cannot, make demo says which it skipped, why, and what installs the tools.
 WINDOWS_TOOLS := $(MINGW_CC) $(WIN_CLANG) ld.lld wine
 MISSING_WINDOWS_TOOLS = $(strip $(foreach t,$(WINDOWS_TOOLS),$(if $(shell command -v $(t)),,$(t))))
-WINDOWS_DEMOS := 01-data-seg.exe 02-file-mapping.exe
+WINDOWS_DEMOS := 01-data-seg.exe 02-file-mapping.exe 08-job-count.exe
 demo: all
 ifeq ($(OS),Windows_NT)
 	$(Q)scripts/demo.sh $(WINDOWS_DEMOS:%=$(WIN)/%)
@@ -266,7 +293,7 @@ clean:
 help:
 	@echo 'Targets:'
 	@echo '  all (default)     build every demo this host can build into $(BIN)/'
-	@echo '  $(LINUX_DEMOS)       build that Linux demo only'
+	@$(foreach d,$(LINUX_DEMOS),printf '  %-17s build that Linux demo only\n' $(d);)
 	@echo '  09-lost-updates   build demo 09 (Linux); make windows cross-builds it'
 	@echo '  10-ipc-bench      build demo 10, the IPC benchmark (Linux)'
 	@echo '  bench             run demo 10 in full; write docs/data/10-ipc-bench.csv, its'
@@ -274,6 +301,7 @@ help:
 	@echo '  minimal           the minimal version of every demo (03-sysv-shm-minimal, ...)'
 	@echo '  01-data-seg       cross-build demo 01 (EXE, DLL and two clients)'
 	@echo '  02-file-mapping   cross-build demo 02'
+	@echo '  08-job-count      cross-build demo 08 for Windows (a job object keeps the count)'
 	@echo '  windows           cross-build every Windows program into $(WIN)/'
 	@echo '                    (MinGW GCC: NAME.exe; clang + lld: NAME-clang.exe)'
 	@echo '  windows-negative  the pragma route linked by GNU ld: a section NOT shared'

@@ -57,6 +57,12 @@ void print_peek(long instances, long nattch)
     fflush(stdout);
 }
 
+void print_peek_mappers(long instances, long mappers)
+{
+    printf("instances=%ld mappers=%ld\n", instances, mappers);
+    fflush(stdout);
+}
+
 void print_note(const char *format, ...)
 {
     va_list ap;

@@ -8,7 +8,8 @@
  *   now instances=<N>                  the count changed (live loop)
  *   left pid=<PID> instances=<N>       this copy is no longer counted (N after)
  *   crashing pid=<PID> instances=<N>   --crash: dying without leaving
- *   instances=<N>                      --peek (the System V demo adds nattch=<M>)
+ *   instances=<N>                      --peek (the System V demo adds nattch=<M>,
+ *                                      the POSIX and file-mapping ones mappers=<M>)
  *
  * Notes for the person watching (a stale count, a removed segment) go to
  * standard error with the prefix "note:", next to the error messages.
@@ -24,6 +25,8 @@ void print_left(long instances);
 void print_crashing(long instances);
 /* nattch < 0: the technique has no attach count, print instances only. */
 void print_peek(long instances, long nattch);
+/* instances=<N> mappers=<M>: demos 04 and 05, which count the mappers in /proc. */
+void print_peek_mappers(long instances, long mappers);
 
 void print_note(const char *format, ...)
 #if defined(__GNUC__) || defined(__clang__)

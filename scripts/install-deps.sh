@@ -37,6 +37,7 @@ test)
     want /usr/lib/wine/wine64 wine64
     want xmllint libxml2-utils
     want tmux tmux # a real terminal, for typing Enter and Ctrl+C
+    want readelf binutils # demo 07's section flags
     ;;
 lint)
     want shellcheck shellcheck

@@ -18,6 +18,8 @@
 # scripts\launch.bat, its Windows twin, makes the same checks in the same
 # words, except "stopped" and "left behind" (a batch file cannot read the
 # exit status of a start /b copy, and Windows has no ipcs).
+# For demo 04 (its peek shows mappers=) "left behind" checks that
+# /dev/shm/NAME is gone.
 # A program without --peek (the minimal versions) is judged from its join
 # and left lines alone: they must say 1 to N, and N-1 to 0, once each.
 # PROGRAM ending in .exe runs under Wine, in $WINEPREFIX if it is set, or
@@ -213,7 +215,10 @@ running=""
 check_each_once joined 1 "$count"
 
 if [ -n "$has_peek" ]; then
-    if [[ $running =~ ^instances=$count( nattch=$count)?$ ]]; then
+    # Demo 03 adds nattch=N, demos 04 and 05 mappers=N (processes that map
+    # the object); demo 08 adds sempid=PID, the last process to change its
+    # semaphore.
+    if [[ $running =~ ^instances=$count( (nattch|mappers)=$count| sempid=[0-9]+)?$ ]]; then
         check OK "peek, running" "$running"
     else
         check FAIL "peek, running" "${running:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=$count)"
@@ -248,15 +253,21 @@ check_each_once left 0 "$((count - 1))"
 after=""
 if [ -n "$has_peek" ]; then
     after=$(peek || true)
-    if [[ $after =~ ^instances=0( nattch=0)?$ ]]; then
+    # A demo 08 set that is still there says sempid=P: "left behind" below
+    # reports the set; the count itself, 0, is right.
+    if [[ $after =~ ^instances=0( (nattch|mappers)=0| sempid=[0-9]+)?$ ]]; then
         check OK "peek, after" "$after"
     else
         check FAIL "peek, after" "${after:-no answer: $(head -c 300 "$work/peek.err")} (expected instances=0)"
     fi
 fi
 
-# A System V demo (its peek shows nattch) must leave no segment behind.
-if [[ $after == *nattch=* ]] && command -v ipcs >/dev/null; then
+# A System V demo must leave nothing behind: no segment (its peek shows
+# nattch), no semaphore set (its running peek showed sempid).
+ipc_kind=""
+[[ $after != *nattch=* ]] || ipc_kind=m
+[[ $running != *sempid=* ]] || ipc_kind=s
+if [ -n "$ipc_kind" ] && command -v ipcs >/dev/null; then
     key=""
     for ((i = 0; i < ${#peek_args[@]}; i++)); do
         case "${peek_args[i]}" in
@@ -267,10 +278,52 @@ if [[ $after == *nattch=* ]] && command -v ipcs >/dev/null; then
     # Without --key, the default is the one its --help names.
     [ -n "$key" ] || key=$("$program" --help | sed -n 's/.*(default \(0x[0-9a-fA-F]*\).*/\1/p')
     if [ -n "$key" ] && hex=$(printf '0x%08x' "$((key))" 2>/dev/null); then
-        if ipcs -m | awk -v k="$hex" 'tolower($1) == k { found = 1 } END { exit !found }'; then
-            check FAIL "left behind" "a segment under key $hex is still in ipcs -m"
+        what=segment
+        [ "$ipc_kind" = m ] || what="semaphore set"
+        if ipcs -"$ipc_kind" | awk -v k="$hex" 'tolower($1) == k { found = 1 } END { exit !found }'; then
+            check FAIL "left behind" "a $what under key $hex is still in ipcs -$ipc_kind"
         else
-            check OK "left behind" "nothing under key $hex in ipcs -m"
+            check OK "left behind" "nothing under key $hex in ipcs -$ipc_kind"
+        fi
+    fi
+fi
+
+# A file-mapping demo (05: its peek shows mappers, and it takes --file)
+# keeps its file, holding 0: it must leave no temporary file beside it.
+if [[ $after == *mappers=* ]]; then
+    file=""
+    for ((i = 0; i < ${#peek_args[@]}; i++)); do
+        case "${peek_args[i]}" in
+        --file) file=${peek_args[i + 1]:-} ;;
+        --file=*) file=${peek_args[i]#--file=} ;;
+        esac
+    done
+    if [ -n "$file" ]; then
+        temps=$(compgen -G "$file.init-??????" || true)
+        if [ -n "$temps" ]; then
+            check FAIL "left behind" "a temporary file beside $file: ${temps%%$'\n'*}"
+        else
+            check OK "left behind" "$file holds 0; no temporary $file.init-* beside it"
+        fi
+    fi
+fi
+
+# A POSIX demo (its peek shows mappers) must leave no /dev/shm/NAME behind.
+if [[ $after == *mappers=* ]]; then
+    name=""
+    for ((i = 0; i < ${#peek_args[@]}; i++)); do
+        case "${peek_args[i]}" in
+        --name) name=${peek_args[i + 1]:-} ;;
+        --name=*) name=${peek_args[i]#--name=} ;;
+        esac
+    done
+    # Without --name, the default is the one its --help names.
+    [ -n "$name" ] || name=$("$program" --help | sed -n 's/.*(default \(\/[^)]*\)).*/\1/p')
+    if [ -n "$name" ]; then
+        if [ -e "/dev/shm$name" ]; then
+            check FAIL "left behind" "/dev/shm$name still exists"
+        else
+            check OK "left behind" "no /dev/shm$name"
         fi
     fi
 fi

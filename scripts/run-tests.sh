@@ -8,9 +8,11 @@
 # The run gets a temporary folder of its own (TMPDIR), so that everything
 # it makes, Wine prefixes included, is inside it. After bats has finished,
 # three more checks run, each counted like a test:
-#   - no System V segment under a test key (0x7e......), a transcript key
-#     (0x5eed....) or a demo's default key (if it was free before) is left
-#     in ipcs -m;
+#   - no System V segment or semaphore set under a test key (0x7e......),
+#     a transcript key (0x5eed....) or a demo's default key, no private
+#     (key 0) segment, set or message queue, and no POSIX object named
+#     shm-suite-* in /dev/shm or 10-ipc-bench-* in /dev/mqueue is left
+#     that was not there before the run;
 #   - no process that the run started is still running (a process is the
 #     run's when its environment names the run's folder: Wine's own
 #     servers and services inherit it too);
@@ -45,9 +47,24 @@ run_processes() {
     done
 }
 
-# The demos' default keys may be in use before the run (a student's copies
-# are running): only the ones the run leaves count against it.
-default_keys_before=$(ipcs -m 2>/dev/null | awk '$1 ~ /^0x(53484d03|4d494e03)$/ { print $1 }' | tr '\n' ' ')
+# What the suite's programs make: System V objects (ipcs -m, -s, -q) under
+# a test key (0x7e......), a transcript key (0x5eed....), a demo's default
+# key (0x53484dNN, or 0x4d494eNN for the minimal versions) or no key at all
+# (IPC_PRIVATE, demo 10), and POSIX objects by name. A student's copies may
+# hold some of these before the run: only what is new counts against it.
+suite_objects() {
+    local kind
+    for kind in m s q; do
+        ipcs -"$kind" 2>/dev/null | awk -v kind="$kind" '
+            $1 ~ /^0x(7e|5eed|53484d0|4d494e0|00000000$)/ && length($1) == 10 {
+                print (kind == "m" ? "segment" : kind == "s" ? "semaphore set" : "message queue") \
+                    " key " $1 " id " $2
+            }'
+    done
+    find /dev/shm -maxdepth 1 -name 'shm-suite-*' -printf 'POSIX shared memory /dev/shm/%f\n' 2>/dev/null
+    find /dev/mqueue -maxdepth 1 -name '10-ipc-bench-*' -printf 'POSIX message queue /dev/mqueue/%f\n' 2>/dev/null
+}
+objects_before=$(suite_objects)
 
 # bats' TAP output, shown as it comes and kept for the counts.
 # shellcheck disable=SC2086 # BATS_FLAGS is a list of options
@@ -74,11 +91,8 @@ check() { # check "what was checked" PROBLEMS...
     fi
 }
 
-segments=$(ipcs -m 2>/dev/null | awk -v before="$default_keys_before" '
-    $1 ~ /^0x(7e|5eed)/ || ($1 ~ /^0x(53484d03|4d494e03)$/ && index(before, $1) == 0) {
-        print "segment key " $1 " shmid " $2 " nattch " $6
-    }')
-check "no System V segment under a test, transcript or demo default key (ipcs -m)" "$segments"
+objects=$(comm -13 <(sort <<<"$objects_before") <(suite_objects | sort) | grep -v '^$')
+check "no shared memory, semaphore set or message queue of the suite's (ipcs, /dev/shm, /dev/mqueue)" "$objects"
 
 # Processes being ended by the last teardown may need a moment.
 for _ in 1 2 3 4 5 6 7 8 9 10; do

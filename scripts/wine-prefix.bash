@@ -49,6 +49,21 @@ wine_prefix_make() {
 wine_prefix_remove() {
     [ -d "$1" ] || return 0
     WINEPREFIX=$1 wineserver -k >/dev/null 2>&1 || true
-    WINEPREFIX=$1 wineserver -w >/dev/null 2>&1 || true # until all have gone
+    # Until the server has gone; but not for ever: on a machine under heavy
+    # load, Wine's services have been seen to outlive -k, and then -w waits
+    # for them without end. Whatever still runs in this prefix after 30
+    # seconds is killed, and said so.
+    if ! WINEPREFIX=$1 timeout 30 wineserver -w >/dev/null 2>&1; then
+        local pid left=()
+        for pid in $(ps -eo pid=); do
+            if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "WINEPREFIX=$1"; then
+                left+=("$pid")
+            fi
+        done
+        if [ ${#left[@]} -gt 0 ]; then
+            echo "wine-prefix: ${#left[@]} Wine process(es) outlived wineserver -k in $1: killed" >&2
+            kill -KILL "${left[@]}" 2>/dev/null || true
+        fi
+    fi
     rm -rf "$1"
 }

@@ -14,7 +14,17 @@ setup() {
         run make -C "$REPO" --no-print-directory BUILD="$OUT-$cc" CC="$cc" CFLAGS="-O2 -Werror" all
         assert_success
         assert_output "  CC       $OUT-$cc/bin/03-sysv-shm
+  CC       $OUT-$cc/bin/04-posix-shm
+  CC       $OUT-$cc/bin/05-mmap-file
+  CC       $OUT-$cc/bin/08-sem-undo
+  CC       $OUT-$cc/bin/06-mmap-fork
+  CC       $OUT-$cc/bin/07-elf-section
   CC       $OUT-$cc/bin/03-sysv-shm-minimal
+  CC       $OUT-$cc/bin/04-posix-shm-minimal
+  CC       $OUT-$cc/bin/05-mmap-file-minimal
+  CC       $OUT-$cc/bin/08-sem-undo-minimal
+  CC       $OUT-$cc/bin/06-mmap-fork-minimal
+  CC       $OUT-$cc/bin/07-elf-section-minimal
   CC       $OUT-$cc/bin/09-lost-updates
   CC       $OUT-$cc/bin/10-ipc-bench
   CC       $OUT-$cc/bin/09-lost-updates-minimal
@@ -30,7 +40,7 @@ setup() {
     refute_output --partial "warning"
     local program
     for program in 01-data-seg 01-dll-client-one 01-dll-client-two 02-file-mapping \
-        01-data-seg-minimal 02-file-mapping-minimal; do
+        01-data-seg-minimal 02-file-mapping-minimal 08-job-count 08-job-count-minimal; do
         [ -f "$OUT/win64/$program.exe" ] || fail "no $program.exe"
         [ -f "$OUT/win64/$program-clang.exe" ] || fail "no $program-clang.exe"
     done
@@ -56,7 +66,7 @@ setup() {
     run make -C "$REPO" --no-print-directory help
     assert_success
     local target
-    for target in all 03-sysv-shm 01-data-seg 02-file-mapping windows demo test lint docs clean; do
+    for target in all 03-sysv-shm 01-data-seg 02-file-mapping 08-job-count windows demo test lint docs clean; do
         assert_output --regexp "(^|$(printf '\n'))  $target "
     done
     make -C "$REPO" --no-print-directory BUILD="$OUT" all >/dev/null

@@ -26,10 +26,25 @@ fresh_key() {
     local key
     while :; do
         key=$(printf '0x%s%02x%04x' "$TEST_KEY_PREFIX" $((RANDOM % 256)) $((RANDOM % 65536)))
-        ipcs -m | awk -v k="$key" '$1 == k { found = 1 } END { exit found }' && break
+        # Free as a segment and as a semaphore set (demo 08 uses sets).
+        ipcs -m -s | awk -v k="$key" '$1 == k { found = 1 } END { exit found }' && break
     done
     KEYS+=("$key")
     printf -v "$1" '%s' "$key"
+}
+
+# fresh_name VAR: store in VAR a POSIX shared memory name (/shm-suite-test-...)
+# that nothing uses now, and remember it for teardown, which removes
+# /dev/shm/NAME. As with fresh_key, never NAME=$(fresh_name).
+SHM_NAMES=()
+fresh_name() {
+    local name
+    while :; do
+        name=$(printf '/shm-suite-test-%04x%04x' $((RANDOM % 65536)) $((RANDOM % 65536)))
+        [ -e "/dev/shm$name" ] || break
+    done
+    SHM_NAMES+=("$name")
+    printf -v "$1" '%s' "$name"
 }
 
 # Does a segment exist under this key?
@@ -143,7 +158,11 @@ cleanup_copies() {
     for pid in "${COPY_PIDS[@]}"; do
         [[ $live != *" $pid "* ]] || wait "$pid" 2>/dev/null || true
     done
-    for key in "${KEYS[@]}"; do ipcrm -M "$key" 2>/dev/null || true; done
+    for key in "${KEYS[@]}"; do
+        ipcrm -M "$key" 2>/dev/null || true
+        ipcrm -S "$key" 2>/dev/null || true
+    done
+    for key in "${SHM_NAMES[@]}"; do rm -f "/dev/shm$key"; done
 }
 
 # ------------------------------------------------------------------ Wine ----

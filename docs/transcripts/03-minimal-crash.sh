@@ -17,7 +17,7 @@ line "kill -INT %1"
 await '^left .* instances=1$'
 line "ipcs -m | grep -e shmid -e $K"
 line "./03-sysv-shm-minimal &"
-await '^joined .* instances=2$'
+await '^joined .* instances=2$' 2
 line "kill -INT \$!"
 await '^left .* instances=1$' 2
 line "ipcrm -M $K"
