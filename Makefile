@@ -256,11 +256,14 @@ else
 		echo "   scripts/install-deps.sh windows installs them (as root, or with sudo); then run make demo again.")
 endif
 
+# make test and make docs build everything first, one compiler per CPU.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 # make test: first make sure bats, the cross compilers and Wine are here
 # (installing them with apt-get when we may), then build and test.
 test:
 	$(Q)scripts/install-deps.sh test
-	$(Q)$(MAKE) --no-print-directory all windows windows-negative test-tools $(WIN_TEST_TOOLS)
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all windows windows-negative test-tools $(WIN_TEST_TOOLS)
 	$(Q)$(MAKE) --no-print-directory test-only
 
 # One summary line at the end: N passed, N failed (see scripts/run-tests.sh).
@@ -271,7 +274,7 @@ test-only:
 # Refresh the excerpts and transcripts in docs/ from the sources and real runs.
 docs:
 	$(Q)scripts/install-deps.sh docs
-	$(Q)$(MAKE) --no-print-directory all windows windows-negative test-tools windows-test-tools
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all windows windows-negative test-tools windows-test-tools
 	$(Q)scripts/docs.sh
 
 # Demo 10's full benchmark on this machine: the CSV (with notes on where and

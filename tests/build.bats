@@ -35,7 +35,7 @@ setup() {
 }
 
 @test "build: the Windows programs cross-build with no warning (-Werror), with both compilers" {
-    run make -C "$REPO" --no-print-directory BUILD="$OUT" WIN_CFLAGS="-O2 -Werror" windows
+    run make -C "$REPO" --no-print-directory -j2 BUILD="$OUT" WIN_CFLAGS="-O2 -Werror" windows
     assert_success
     refute_output --partial "warning"
     local program

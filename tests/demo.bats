@@ -80,7 +80,10 @@ wine_processes_of() {
 @test "make demo on a machine without the Windows tools names what it skipped and how to install it" {
     need_default_key_free
     # TMPDIR: demo 05 leaves its file there, holding 0, as it should.
-    run env TMPDIR="$BATS_TEST_TMPDIR" make -C "$REPO" --no-print-directory BUILD="$BATS_TEST_TMPDIR/build" MINGW_CC=no-such-mingw-gcc demo
+    # Two of the Linux demos are enough here: "docs: make demo, as the
+    # README shows it, runs every demo" runs them all.
+    run env TMPDIR="$BATS_TEST_TMPDIR" make -C "$REPO" --no-print-directory BUILD="$BATS_TEST_TMPDIR/build" \
+        LINUX_DEMOS="03-sysv-shm 05-mmap-file" MINGW_CC=no-such-mingw-gcc demo
     assert_success
     assert_line "== 03-sysv-shm: 3 copies, started 1 second apart, leaving 1 second apart"
     assert_line "== 05-mmap-file: 3 copies, started 1 second apart, leaving 1 second apart"

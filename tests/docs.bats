@@ -375,7 +375,12 @@ PAGE
     run bash -c "cd '$copy' && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make demo 2>&1 3>&-"
     [ -n "$had_file" ] || rm -f "$count_file"
     assert_success
-    assert_output --partial "03-sysv-shm"
-    assert_output --partial "01-data-seg.exe"
-    assert_output --partial "02-file-mapping.exe"
+    local demo
+    for demo in 03-sysv-shm 04-posix-shm 05-mmap-file 08-sem-undo 01-data-seg.exe \
+        02-file-mapping.exe 08-job-count.exe; do
+        assert_line "== $demo: 3 copies, started 1 second apart, leaving 1 second apart"
+    done
+    assert_line --partial "== 06-mmap-fork: one parent, 3 children"
+    assert_line --partial "== 07-elf-section: "
+    assert_line --partial "== each counted 1: ELF has no shared section"
 }
