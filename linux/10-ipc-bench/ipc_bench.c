@@ -780,7 +780,7 @@ static void print_table(const struct config *cfg, struct row rows[2][16])
 }
 
 /* excerpt: goals */
-/* The issue's targets, as ratios within this run: PASS, MISS, or n/a when
+/* The targets this benchmark checks, as ratios within this run: PASS, MISS, or n/a when
  * --only left a method out. */
 static void print_goals(struct row rows[2][16])
 {
