@@ -175,3 +175,35 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct cli_spec *spe
         return usage_error(spec, "--peek cannot be combined with %s", first_live);
     return -1;
 }
+
+int cli_usage_error(void (*print_usage)(FILE *to), const char *format, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", program_name);
+    va_start(ap, format);
+    vfprintf(stderr, format, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    print_usage(stderr);
+    fprintf(stderr, "Try '%s --help' for more.\n", program_name);
+    return EXIT_USAGE;
+}
+
+int cli_option_value(int argc, char **argv, int *i, const char *const names[], int count,
+                     const char **value)
+{
+    const char *arg = argv[*i];
+    for (int k = 0; k < count; k++) {
+        size_t len = strlen(names[k]);
+        if (strncmp(arg, names[k], len) != 0 || (arg[len] != '\0' && arg[len] != '='))
+            continue;
+        if (arg[len] == '=')
+            *value = arg + len + 1;
+        else if (*i + 1 < argc)
+            *value = argv[++*i];
+        else
+            *value = NULL;
+        return k;
+    }
+    return -1;
+}

@@ -14,6 +14,7 @@
 #define COMMON_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct cli {
     long hold;  /* seconds to stay before leaving; -1: until stopped */
@@ -48,5 +49,23 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct cli_spec *spe
  * base is 0, decimal only when base is 10. Returns false for anything else
  * (empty, a sign, trailing characters, or more than max). */
 bool parse_unsigned(const char *text, int base, unsigned long max, unsigned long *out);
+
+/* For the programs with a command line of their own (demos 06, 09 and 10),
+ * so that their mistakes read like everyone else's. */
+
+/* PROG: MESSAGE, then the program's usage lines (print_usage) and a pointer
+ * to --help, on standard error. Returns EXIT_USAGE (2). */
+int cli_usage_error(void (*print_usage)(FILE *to), const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Is argv[*i] one of the count options in names, written "--opt VALUE" or
+ * "--opt=VALUE"? Returns its index in names and sets *value, taking the
+ * next argument (and moving *i past it) when the value is not after "=";
+ * *value is NULL when it is missing. Returns -1 when it is none of them. */
+int cli_option_value(int argc, char **argv, int *i, const char *const names[], int count,
+                     const char **value);
 
 #endif

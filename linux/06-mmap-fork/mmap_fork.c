@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -124,23 +123,6 @@ static void print_help(void)
     fflush(stdout);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int
-usage_error(const char *format, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", program_name);
-    va_start(ap, format);
-    vfprintf(stderr, format, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    print_usage(stderr);
-    fprintf(stderr, "Try '%s --help' for more.\n", program_name);
-    return EXIT_USAGE;
-}
-
 /* Returns -1 to go on, or the exit status: 0 after --help, 2 on a mistake. */
 static int parse_command_line(int argc, char **argv, struct options *o)
 {
@@ -151,13 +133,13 @@ static int parse_command_line(int argc, char **argv, struct options *o)
             return EXIT_OK;
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-            return usage_error("unexpected argument '%s'", arg);
+            return cli_usage_error(print_usage, "unexpected argument '%s'", arg);
         /* --name VALUE or --name=VALUE */
         char name[32];
         const char *inline_value = strchr(arg, '=');
         size_t len = inline_value ? (size_t)(inline_value - arg) : strlen(arg);
         if (len >= sizeof name)
-            return usage_error("unknown option '%s'", arg);
+            return cli_usage_error(print_usage, "unknown option '%s'", arg);
         memcpy(name, arg, len);
         name[len] = '\0';
         const char *value = inline_value ? inline_value + 1 : NULL;
@@ -165,40 +147,44 @@ static int parse_command_line(int argc, char **argv, struct options *o)
         /* What the other demos use to find their shared object: refused
          * with the reason, whatever value follows. */
         if (strcmp(name, "--peek") == 0)
-            return usage_error("--peek: there is nothing to look up: the shared page has no "
-                               "name, and only this program's own children can reach it "
-                               "(watch their lines instead)");
+            return cli_usage_error(print_usage,
+                                   "--peek: there is nothing to look up: the shared page has no "
+                                   "name, and only this program's own children can reach it "
+                                   "(watch their lines instead)");
         if (strcmp(name, "--key") == 0 || strcmp(name, "--name") == 0 ||
             strcmp(name, "--file") == 0)
-            return usage_error("%s: the shared page has no name, key or file: a child reaches "
-                               "it by inheriting it through fork (demos 03, 04 and 05 show "
-                               "memory that unrelated processes find by a key, a name or a "
-                               "file)",
-                               name);
+            return cli_usage_error(print_usage,
+                                   "%s: the shared page has no name, key or file: a child reaches "
+                                   "it by inheriting it through fork (demos 03, 04 and 05 show "
+                                   "memory that unrelated processes find by a key, a name or a "
+                                   "file)",
+                                   name);
 
         bool wants_value = strcmp(name, "--children") == 0 || strcmp(name, "--hold") == 0;
         bool is_flag = strcmp(name, "--private") == 0 || strcmp(name, "--quiet") == 0 ||
                        strcmp(name, "--crash") == 0;
         if (!wants_value && !is_flag)
-            return usage_error("unknown option '%s'", arg);
+            return cli_usage_error(print_usage, "unknown option '%s'", arg);
         if (is_flag && value != NULL)
-            return usage_error("option '%s' takes no value", name);
+            return cli_usage_error(print_usage, "option '%s' takes no value", name);
         if (wants_value && value == NULL) {
             if (i + 1 >= argc)
-                return usage_error("option '%s' needs a value", name);
+                return cli_usage_error(print_usage, "option '%s' needs a value", name);
             value = argv[++i];
         }
 
         unsigned long number;
         if (strcmp(name, "--children") == 0) {
             if (!parse_unsigned(value, 10, MAX_CHILDREN, &number) || number < 1)
-                return usage_error("--children: '%s' is not a whole number from 1 to %d", value,
-                                   MAX_CHILDREN);
+                return cli_usage_error(print_usage,
+                                       "--children: '%s' is not a whole number from 1 to %d", value,
+                                       MAX_CHILDREN);
             o->children = (long)number;
         } else if (strcmp(name, "--hold") == 0) {
             if (!parse_unsigned(value, 10, HOLD_MAX, &number))
-                return usage_error("--hold: '%s' is not a whole number of seconds from 0 to %ld",
-                                   value, HOLD_MAX);
+                return cli_usage_error(
+                    print_usage, "--hold: '%s' is not a whole number of seconds from 0 to %ld",
+                    value, HOLD_MAX);
             o->hold = (long)number;
         } else if (strcmp(name, "--private") == 0) {
             o->private_map = true;
@@ -209,8 +195,9 @@ static int parse_command_line(int argc, char **argv, struct options *o)
         }
     }
     if (o->children == 0)
-        return usage_error("--children N is required: how many children to fork (1 to %d)",
-                           MAX_CHILDREN);
+        return cli_usage_error(print_usage,
+                               "--children N is required: how many children to fork (1 to %d)",
+                               MAX_CHILDREN);
     return -1;
 }
 

@@ -27,7 +27,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -512,23 +511,6 @@ static void print_help(void)
     fflush(stdout);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int
-usage_error(const char *format, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", program_name);
-    va_start(ap, format);
-    vfprintf(stderr, format, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    print_usage(stderr);
-    fprintf(stderr, "Try '%s --help' for more.\n", program_name);
-    return EXIT_USAGE;
-}
-
 /* Returns -1 to go on, or the exit status: 0 after --help, 2 on a mistake. */
 static int parse_command_line(int argc, char **argv, struct config *cfg)
 {
@@ -543,46 +525,40 @@ static int parse_command_line(int argc, char **argv, struct config *cfg)
             continue;
         }
         /* --name VALUE or --name=VALUE */
-        const char *names[] = { "--workers", "--loops", "--method" };
-        int which = -1;
-        const char *value = NULL;
-        for (int k = 0; k < 3; k++) {
-            size_t len = strlen(names[k]);
-            if (strncmp(arg, names[k], len) == 0 && (arg[len] == '\0' || arg[len] == '=')) {
-                which = k;
-                value = arg[len] == '=' ? arg + len + 1 : NULL;
-            }
-        }
+        static const char *const names[] = { "--workers", "--loops", "--method" };
+        const char *value;
+        int which = cli_option_value(argc, argv, &i, names, 3, &value);
         if (which < 0 && strncmp(arg, "--", 2) == 0)
-            return usage_error("unknown option '%s'", arg);
+            return cli_usage_error(print_usage, "unknown option '%s'", arg);
         if (which < 0)
-            return usage_error("unexpected argument '%s'", arg);
-        if (value == NULL && i + 1 < argc)
-            value = argv[++i];
-        else if (value == NULL)
-            return usage_error("option '%s' needs a value", names[which]);
+            return cli_usage_error(print_usage, "unexpected argument '%s'", arg);
+        if (value == NULL)
+            return cli_usage_error(print_usage, "option '%s' needs a value", names[which]);
 
         unsigned long number;
         if (which == 0) {
             if (!parse_unsigned(value, 10, MAX_WORKERS, &number) || number < 1)
-                return usage_error("--workers: '%s' is not a whole number from 1 to %d", value,
-                                   MAX_WORKERS);
+                return cli_usage_error(print_usage,
+                                       "--workers: '%s' is not a whole number from 1 to %d", value,
+                                       MAX_WORKERS);
             cfg->workers = (int)number;
         } else if (which == 1) {
             if (!parse_unsigned(value, 10, (unsigned long)MAX_LOOPS, &number) || number < 1)
-                return usage_error("--loops: '%s' is not a whole number from 1 to %lld", value,
-                                   MAX_LOOPS);
+                return cli_usage_error(print_usage,
+                                       "--loops: '%s' is not a whole number from 1 to %lld", value,
+                                       MAX_LOOPS);
             cfg->loops = (long long)number;
         } else {
             int m = 0;
             while (m < METHOD_COUNT && strcmp(value, method_names[m]) != 0)
                 m++;
             if (m == METHOD_COUNT)
-                return usage_error("--method: '%s' is not a method: plain, atomic, lock, "
-                                   "semaphore or batched",
-                                   value);
+                return cli_usage_error(print_usage,
+                                       "--method: '%s' is not a method: plain, atomic, lock, "
+                                       "semaphore or batched",
+                                       value);
             if (cfg->method_count == MAX_METHODS)
-                return usage_error("--method: at most %d of them", MAX_METHODS);
+                return cli_usage_error(print_usage, "--method: at most %d of them", MAX_METHODS);
             cfg->methods[cfg->method_count++] = (enum method)m;
         }
     }

@@ -37,7 +37,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -899,23 +898,6 @@ static void print_help(void)
     fflush(stdout);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int
-usage_error(const char *format, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", program_name);
-    va_start(ap, format);
-    vfprintf(stderr, format, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    print_usage(stderr);
-    fprintf(stderr, "Try '%s --help' for more.\n", program_name);
-    return EXIT_USAGE;
-}
-
 /* "0-3,6" for the CPUs in the set. */
 static void describe_cpus(const cpu_set_t *set, char *out, size_t size)
 {
@@ -940,10 +922,11 @@ static int parse_only(const char *value, struct config *cfg)
         snprintf(name, sizeof name, "%.*s", (int)len, p);
         int l = find(LATENCY, name), t = find(THROUGHPUT, name);
         if (l < 0 && t < 0)
-            return usage_error("--only: '%s' is not a method: baseline-threads, shm-spin, "
-                               "shm-futex, pipe, unix-socket, tcp-loopback, sysv-msg, "
-                               "posix-mq, eventfd, memcpy or shm-ring",
-                               name);
+            return cli_usage_error(print_usage,
+                                   "--only: '%s' is not a method: baseline-threads, shm-spin, "
+                                   "shm-futex, pipe, unix-socket, tcp-loopback, sysv-msg, "
+                                   "posix-mq, eventfd, memcpy or shm-ring",
+                                   name);
         if (l >= 0)
             cfg->only[LATENCY][l] = true;
         if (t >= 0)
@@ -960,18 +943,19 @@ static int parse_cpus(const char *value, const cpu_set_t *allowed, struct config
     unsigned long a, b;
     const char *comma = strchr(value, ',');
     if (comma == NULL || comma - value >= (long)sizeof text)
-        return usage_error("--cpus: '%s' is not two CPU numbers A,B", value);
+        return cli_usage_error(print_usage, "--cpus: '%s' is not two CPU numbers A,B", value);
     memcpy(text, value, (size_t)(comma - value));
     text[comma - value] = '\0';
     if (!parse_unsigned(text, 10, CPU_SETSIZE - 1, &a) ||
         !parse_unsigned(comma + 1, 10, CPU_SETSIZE - 1, &b))
-        return usage_error("--cpus: '%s' is not two CPU numbers A,B", value);
+        return cli_usage_error(print_usage, "--cpus: '%s' is not two CPU numbers A,B", value);
     char may[256];
     describe_cpus(allowed, may, sizeof may);
     for (unsigned long cpu = a;; cpu = b) {
         if (!CPU_ISSET((int)cpu, allowed))
-            return usage_error("--cpus: CPU %lu is not one this process may use (allowed: %s)", cpu,
-                               may);
+            return cli_usage_error(print_usage,
+                                   "--cpus: CPU %lu is not one this process may use (allowed: %s)",
+                                   cpu, may);
         if (cpu == b)
             break;
     }
@@ -995,31 +979,22 @@ static int parse_command_line(int argc, char **argv, const cpu_set_t *allowed, s
             continue;
         }
         /* --name VALUE or --name=VALUE */
-        const char *names[] = { "--only", "--csv", "--cpus" };
-        int which = -1;
-        const char *value = NULL;
-        for (int k = 0; k < 3; k++) {
-            size_t len = strlen(names[k]);
-            if (strncmp(arg, names[k], len) == 0 && (arg[len] == '\0' || arg[len] == '=')) {
-                which = k;
-                value = arg[len] == '=' ? arg + len + 1 : NULL;
-            }
-        }
+        static const char *const names[] = { "--only", "--csv", "--cpus" };
+        const char *value;
+        int which = cli_option_value(argc, argv, &i, names, 3, &value);
         if (which < 0 && strncmp(arg, "-", 1) == 0)
-            return usage_error("unknown option '%s'", arg);
+            return cli_usage_error(print_usage, "unknown option '%s'", arg);
         if (which < 0)
-            return usage_error("unexpected argument '%s'", arg);
-        if (value == NULL && i + 1 < argc)
-            value = argv[++i];
-        else if (value == NULL)
-            return usage_error("option '%s' needs a value", names[which]);
+            return cli_usage_error(print_usage, "unexpected argument '%s'", arg);
+        if (value == NULL)
+            return cli_usage_error(print_usage, "option '%s' needs a value", names[which]);
         int status = -1;
         if (which == 0) {
             only = true;
             status = parse_only(value, cfg);
         } else if (which == 1) {
             if (value[0] == '\0')
-                return usage_error("--csv: the file name is empty");
+                return cli_usage_error(print_usage, "--csv: the file name is empty");
             cfg->csv = value;
         } else {
             status = parse_cpus(value, allowed, cfg);
