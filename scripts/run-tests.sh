@@ -33,7 +33,9 @@ run_dir=$(mktemp -d "${TMPDIR:-/tmp}/shm-suite-run.XXXXXX")
 log=$(mktemp "${TMPDIR:-/tmp}/shm-suite-log.XXXXXX")
 # tests/helpers.bash notes here every time Wine failed to start a program.
 export WINE_START_LOG=$log.wine
-trap 'rm -f "$log" "$WINE_START_LOG"' EXIT
+# ... and every time Wine's server killed a copy that had already ended.
+export WINE_KILL_LOG=$log.winekill
+trap 'rm -f "$log" "$WINE_START_LOG" "$WINE_KILL_LOG"' EXIT
 
 # The processes whose environment names the run's folder, one per line as
 # "PID COMMAND"; zombies are already gone and only wait to be reaped.
@@ -116,6 +118,10 @@ rm -rf "$run_dir"
 if [ -s "$WINE_START_LOG" ]; then
     echo "# Wine failed to start a program $(wc -l <"$WINE_START_LOG") time(s); each was retried:"
     sed 's/^/#   /' "$WINE_START_LOG"
+fi
+if [ -s "$WINE_KILL_LOG" ]; then
+    echo "# Wine's server sent SIGKILL $(wc -l <"$WINE_KILL_LOG") time(s) to a copy whose Windows side had ended (exit 137 after its left line):"
+    sed 's/^/#   /' "$WINE_KILL_LOG"
 fi
 summary="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || summary="$summary, $skipped skipped"

@@ -6,6 +6,9 @@
 #                            folder), export WINEPREFIX=DIR, and start one
 #                            persistent wineserver for it
 #   wine_prefix_remove DIR   end every Wine process of DIR, then delete it
+#   wine_killed_after_exit STATUS OUT ERR [LAST-LINE-REGEX]
+#                            true when a program's status 137 was Wine's
+#                            server ending it after it had finished (below)
 #
 # Both leave a prefix that the user chose alone: call them only for
 # folders the caller made.
@@ -66,4 +69,20 @@ wine_prefix_remove() {
         fi
     fi
     rm -rf "$1"
+}
+
+# Wine's server takes a process for ended when the process closes its
+# connection to the server, its last step before the exit_group system
+# call. The server then checks with kill(pid, 0) after 1/64, 1/32, ... 1/4
+# of a second, and if the Linux process is still there about 0.48 s later,
+# sends it SIGKILL (Wine 8.0, server/process.c, process_sigkill). On a
+# starved CPU a program that printed its last line and returned 0 can thus
+# end with status 137: its Windows exit code reached the server, its Linux
+# one is lost. This tells that case from a kill while the program ran: the
+# status is 137, standard error (file ERR) is empty, and the last line of
+# standard output (file OUT) is the one the program prints last before it
+# returns, by default a demo's "left" line.
+wine_killed_after_exit() {
+    [ "$1" -eq 137 ] && [ ! -s "$3" ] || return 1
+    [[ $(tr -d '\r' <"$2" | tail -n 1) =~ ${4:-^left pid=[0-9]+ instances=[0-9]+$} ]]
 }

@@ -197,7 +197,7 @@ left pid=[0-9]+ instances=1$'
     assert_line --index 0 --partial "08-job-count-clang.exe: OpenJobObjectW(Local\\$NAME): error 6 ("
     assert_line --index 1 --partial "Local\\$NAME exists and is not a job object"
     kill -INT "$(pid_of tool)"
-    assert_exit tool 0
+    assert_exit tool 0 "$TOOL_LAST_LINE"
     run output_of tool
     assert_line --index 1 "unchanged"
     # The job is free, its lock's name is not: refused, and the job made a
@@ -211,7 +211,7 @@ left pid=[0-9]+ instances=1$'
     winrun "$GCC" --peek --name "$NAME-x"
     assert_output "instances=0"
     kill -INT "$(pid_of tool2)"
-    assert_exit tool2 0
+    assert_exit tool2 0 "$TOOL_LAST_LINE"
     # --semaphore, when its name holds a mapping: refused too, and peeked at.
     start_copy tool3 wine "$TOOL" "$NAME-y-semaphore" 16 zero 30
     wait_for_line tool3 '^ready$' 60
@@ -223,7 +223,7 @@ left pid=[0-9]+ instances=1$'
     assert_equal "$status" 1
     assert_line --index 0 --partial "OpenSemaphoreW(Local\\$NAME-y-semaphore): error 6 ("
     kill -INT "$(pid_of tool3)"
-    assert_exit tool3 0
+    assert_exit tool3 0 "$TOOL_LAST_LINE"
 }
 
 # A job whose security descriptor lets nobody in (an empty DACL): a copy
@@ -507,7 +507,7 @@ left pid=[0-9]+ instances=0$'
     assert_equal "$status" 1
     assert_output "CreateJobObjectW failed for Local\\$MIN_NAME: error 6"
     kill -INT "$(pid_of tool)"
-    assert_exit tool 0
+    assert_exit tool 0 "$TOOL_LAST_LINE"
 }
 
 @test "minimal: the header comment's MinGW and clang lines build it alone, with no warning" {

@@ -90,6 +90,32 @@ note_wine_start_failure() {
     [ -z "${WINE_START_LOG:-}" ] || echo "$BATS_TEST_NAME: $1 exit $2" >>"$WINE_START_LOG"
 }
 
+# ------------------------------------------------ Wine's late SIGKILL ----
+# Wine's server sends SIGKILL to a process that is still there about 0.48 s
+# after it closed its connection, its last step before exit_group; on a
+# starved CPU a copy that has left cleanly can thus end with status 137
+# (scripts/wine-prefix.bash, wine_killed_after_exit, says more). assert_exit
+# counts such a copy as exit 0 when it was expected to exit 0, its standard
+# error is empty and its last line is its "left" line (or the one the test
+# names); each case is reported and counted in the run's summary.
+# shellcheck source=scripts/wine-prefix.bash
+. "$REPO/scripts/wine-prefix.bash"
+# The line build/test/mapping-tool.exe prints last.
+# shellcheck disable=SC2034 # used by the .bats files
+TOOL_LAST_LINE='^(unchanged|changed)$'
+
+# wine_copy_killed_after_exit NAME STATUS [LAST-LINE-REGEX]: that case, for
+# the copy NAME.
+wine_copy_killed_after_exit() {
+    [[ $(cat "$BATS_TEST_TMPDIR/$1.cmd") == wine\ * ]] &&
+        wine_killed_after_exit "$2" "$BATS_TEST_TMPDIR/$1.out" "$BATS_TEST_TMPDIR/$1.err" "${3:-}"
+}
+
+note_wine_late_kill() {
+    echo "# Wine's server sent SIGKILL to copy $1 after its last line (exit 137): its Windows side had already ended; counted as exit 0" >&3
+    [ -z "${WINE_KILL_LOG:-}" ] || echo "$BATS_TEST_NAME: copy $1" >>"$WINE_KILL_LOG"
+}
+
 # wait_for_line NAME REGEX [SECONDS]: until NAME.out has a matching line.
 # Fails at once when the copy has ended without printing it.
 wait_for_line() {
@@ -133,14 +159,20 @@ pid_of() {
     cat "$BATS_TEST_TMPDIR/$1.pid"
 }
 
-# assert_exit NAME STATUS: wait for the copy NAME and check how it ended.
-# (Not in a $(...) subshell: only this shell can wait for its children.)
+# assert_exit NAME STATUS [LAST-LINE-REGEX]: wait for the copy NAME and
+# check how it ended. (Not in a $(...) subshell: only this shell can wait
+# for its children.) LAST-LINE-REGEX, for a Windows program that is not a
+# demo, is the line it prints last before it returns (see above).
 assert_exit() {
     local status=0
     if [ -f "$BATS_TEST_TMPDIR/$1.status" ]; then # wait_for_line has waited already
         status=$(cat "$BATS_TEST_TMPDIR/$1.status")
     else
         wait "$(pid_of "$1")" || status=$?
+    fi
+    if [ "$status" -ne "$2" ] && [ "$2" -eq 0 ] && wine_copy_killed_after_exit "$1" "$status" "${3:-}"; then
+        note_wine_late_kill "$1"
+        return 0
     fi
     [ "$status" -eq "$2" ] || fail "copy $1 exited $status, expected $2"
 }
