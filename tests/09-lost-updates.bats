@@ -20,7 +20,7 @@ teardown() {
     # A worker of ours that is still running: end it (the pid is checked to
     # still be one of our programs, not a newcomer that reused the number).
     for pid in "${FOUND_WORKERS[@]}"; do
-        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q '09-lost-updates'; then
+        if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q '09-lost-updates'; then
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done
@@ -137,6 +137,39 @@ all_gone() {
         i=$((i + 1))
     done
     refute_line --partial "left: semaphore set"
+}
+
+# A process stopped while it waits in semop finds, once continued, that the
+# wait failed with EINTR, even with no signal handler (man 7 signal). The
+# workers wait again; before they did, this run failed within two stops.
+@test "09: workers stopped and continued (as Ctrl+Z and fg do) while they wait in semop lose nothing and fail nothing" {
+    need_program "$PROG"
+    local kids stops=0 i all
+    start_copy run "$PROG" --workers 4 --loops 200000 --method semaphore
+    for ((i = 0; i < 200; i++)); do
+        kids=$(pgrep -P "$(pid_of run)" | tr '\n' ' ')
+        [ "$(wc -w <<<"$kids")" -lt 4 ] || break
+        sleep 0.02
+    done
+    read -ra FOUND_WORKERS <<<"$kids"
+    [ "${#FOUND_WORKERS[@]}" -eq 4 ] || fail "the 4 workers did not start: ${kids:-none}"
+    for ((i = 0; i < 10; i++)); do
+        # Continued always: a worker that has ended fails both kills, and
+        # the others must not stay stopped.
+        all=1
+        kill -STOP "${FOUND_WORKERS[@]}" 2>/dev/null || all=0
+        sleep 0.02
+        kill -CONT "${FOUND_WORKERS[@]}" 2>/dev/null || all=0
+        [ "$all" = 1 ] || break
+        stops=$((stops + 1))
+        sleep 0.05
+    done
+    assert_exit run 0
+    [ "$stops" -ge 3 ] || fail "the run ended after $stops stops: make it longer"
+    run output_of run
+    assert_output --regexp "$(line_regexp semaphore 4 200000 800000 800000 0)"
+    run cat "$BATS_TEST_TMPDIR/run.err"
+    assert_output ""
 }
 
 @test "09: plain loses updates with 2 workers on 2 or more CPUs, and the exit status stays 0" {

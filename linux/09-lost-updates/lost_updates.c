@@ -166,13 +166,17 @@ static int add_locked(struct shared *s, long long loops)
  * nothing about, and the kernel changes the value under a lock of its own,
  * which orders memory as a mutex does. No SEM_UNDO: a worker killed in
  * between leaves it at 0 for good, and the others wait for ever (the
- * parent then stops them). */
+ * parent then stops them). A worker stopped while it waits (Ctrl+Z) finds,
+ * once continued, that the wait failed with EINTR, even with no signal
+ * handler (man 7 signal): it waits again. */
 static int add_semaphored(struct shared *s, long long loops, int semid)
 {
     struct sembuf down = { .sem_num = 0, .sem_op = -1, .sem_flg = 0 };
     struct sembuf up = { .sem_num = 0, .sem_op = +1, .sem_flg = 0 };
     for (long long i = 0; i < loops; i++) {
-        if (semop(semid, &down, 1) == -1) {
+        while (semop(semid, &down, 1) == -1) {
+            if (errno == EINTR)
+                continue;
             report_errno("semop(-1)", "method=semaphore", errno);
             return EXIT_SYSCALL;
         }
