@@ -101,7 +101,7 @@ $(BUILD)/test/sem-tool: tests/tools/sem_tool.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(STD_FLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-# The launch and Wine tests': makes a process end a second late (LD_PRELOAD).
+# The launch and Wine tests': makes a Wine process end 3 s late (LD_PRELOAD).
 TEST_TOOLS += $(BUILD)/test/slow-exit.so
 $(BUILD)/test/slow-exit.so: tests/tools/slow_exit.c
 	$(call say,CC,$@)

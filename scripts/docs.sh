@@ -148,7 +148,10 @@ prepare_wine() {
     else
         DOCS_RUN=$work wine cmd /c exit </dev/null >/dev/null 2>&1 || true
     fi
-    WORK_WIN=$(DOCS_RUN=$work winepath -w "$work" </dev/null 2>/dev/null | tr -d '\r')
+    # The work folder as Windows programs name it: a new prefix maps drive
+    # Z: to the root folder (what `winepath -w` prints, without a Wine start).
+    WORK_WIN=$(cd "$work" && pwd)
+    WORK_WIN="Z:${WORK_WIN//\//\\}"
 }
 
 # ------------------------------------------------------------------ lab ----

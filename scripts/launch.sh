@@ -155,7 +155,9 @@ peek() {
 # rejects the option as a bad command line, with exit status 2.
 has_peek=yes
 peek_status=0
-"${runner[@]}" "$program" --peek "${peek_args[@]}" </dev/null >/dev/null 2>&1 || peek_status=$?
+# (In braces, with the shell's own standard error too: a program killed by
+# a signal makes the shell print a "Killed" line; its status says enough.)
+{ "${runner[@]}" "$program" --peek "${peek_args[@]}" </dev/null >/dev/null; } 2>/dev/null || peek_status=$?
 [ "$peek_status" -ne 2 ] || has_peek=""
 
 # the numbers after instances= in the lines starting with WORD, sorted
@@ -249,10 +251,12 @@ for ((i = 0; i < count; i++)); do
         # says why); only its Linux exit status, 0, was lost.
         exited_ok=$((exited_ok + 1))
         late_kills=$((late_kills + 1))
+        # The tests count these in their summary.
+        [ -z "${WINE_KILL_LOG:-}" ] || echo "launch.sh: copy $((i + 1)) of $name" >>"$WINE_KILL_LOG"
     else
         bad_exits+=("copy $((i + 1)): exit $status")
     fi
-done
+done 2>/dev/null # the shell's "Killed" lines: each status says it
 pids=()
 late=""
 [ "$late_kills" -eq 0 ] ||

@@ -72,9 +72,10 @@ wine_prefix_remove() {
 }
 
 # Wine's server takes a process for ended when the process closes its
-# connection to the server, its last step before the exit_group system
-# call. The server then checks with kill(pid, 0) after 1/64, 1/32, ... 1/4
-# of a second, and if the Linux process is still there about 0.48 s later,
+# connection to the server; after that the process only runs exit() (atexit
+# handlers, library destructors) before the exit_group system call. The
+# server looks with kill(pid, 0) 1/64, 3/64, 7/64 and 15/64 s after the
+# close, and if the Linux process is still there at 31/64 s (about 0.48 s),
 # sends it SIGKILL (Wine 8.0, server/process.c, process_sigkill). On a
 # starved CPU a program that printed its last line and returned 0 can thus
 # end with status 137: its Windows exit code reached the server, its Linux

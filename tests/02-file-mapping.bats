@@ -88,7 +88,7 @@ crash_and_recover() {
 
 # Wine's server sends SIGKILL to a process that is still there about 0.48 s
 # after it closed its connection (scripts/wine-prefix.bash says more).
-# build/test/slow-exit.so makes a process end a second late, so that here it
+# build/test/slow-exit.so makes a Wine process end 3 s late, so that here it
 # happens every time. The tests forgive that 137, and nothing like it.
 @test "02: a copy that Wine's server kills after its left line exits 137; assert_exit counts it as 0, a kill while it runs not" {
     local status copy
@@ -187,7 +187,7 @@ refuse_precreated() {
 refuse_small_file() { # SIZE CONTENT
     local file=$BATS_TEST_TMPDIR/small.bin
     refuse_precreated "$1" "$2" "it is $1 bytes, smaller than the 16 the counter needs" \
-        --file "$(winepath -w "$file")"
+        --file "$(win_path "$file")"
     [ "$(stat -c %s "$file")" -eq "$1" ]
 }
 
@@ -235,7 +235,7 @@ refuse_small_file() { # SIZE CONTENT
 # nobody may open) or MapViewOfFile does (a read-only section under the name).
 @test "02: --file makes nothing when CreateFileMappingW or MapViewOfFile fails" {
     local new=$BATS_TEST_TMPDIR/new.bin wnew
-    wnew=$(winepath -w "$new")
+    wnew=$(win_path "$new")
     start_copy tool wine "$TOOL" "$NAME" 16 zero 30 --deny-all
     wait_for_line tool '^ready$' 60
     winrun "$(exe "")" --name "$NAME" --file "$wnew" --hold 0
@@ -243,7 +243,7 @@ refuse_small_file() { # SIZE CONTENT
     assert_line --index 0 --partial "02-file-mapping.exe: CreateFileMappingW(Local\\$NAME): error 5 ("
     [ ! -e "$new" ]
     stop_tool
-    start_copy tool wine "$TOOL" "$NAME-ro" 16 zero 30 --file "$(winepath -w "$BATS_TEST_TMPDIR/ro.bin")" --read-only
+    start_copy tool wine "$TOOL" "$NAME-ro" 16 zero 30 --file "$(win_path "$BATS_TEST_TMPDIR/ro.bin")" --read-only
     wait_for_line tool '^ready$' 60
     winrun "$(exe -clang)" --name "$NAME-ro" --file "$wnew" --hold 0
     assert_equal "$status" 1
@@ -259,7 +259,7 @@ refuse_small_file() { # SIZE CONTENT
     winrun "$(exe "")" --peek --name "$NAME"
     assert_success
     assert_output "instances=0"
-    winrun "$(exe "")" --peek --name "$NAME" --file "$(winepath -w "$file")"
+    winrun "$(exe "")" --peek --name "$NAME" --file "$(win_path "$file")"
     assert_success
     assert_output "instances=0"
     [ ! -e "$file" ]
@@ -267,7 +267,7 @@ refuse_small_file() { # SIZE CONTENT
 
 @test "02: --file keeps the count in the file, so a crash leaves it stale for good" {
     local file=$BATS_TEST_TMPDIR/counter.bin wfile
-    wfile=$(winepath -w "$file")
+    wfile=$(win_path "$file")
     winrun "$(exe "")" --name "$NAME" --file "$wfile" --hold 0
     assert_success
     assert_line --regexp '^joined pid=[0-9]+ instances=1$'
@@ -296,22 +296,22 @@ refuse_small_file() { # SIZE CONTENT
     cp "$junk" "$junk.orig"
     # Zeros are not an empty file: only a file that was empty is initialised.
     head -c 64 /dev/zero >"$zeros"
-    winrun "$(exe "")" --name "$NAME-z" --file "$(winepath -w "$zeros")" --hold 0
+    winrun "$(exe "")" --name "$NAME-z" --file "$(win_path "$zeros")" --hold 0
     assert_equal "$status" 1
     assert_output --partial "is not one of our counters: $NEVER_READY. It was left untouched"
     cmp "$zeros" <(head -c 64 /dev/zero)
     # "BUSY" for good: the copy that won the election died writing the header.
     { printf 'BUSY'; head -c 12 /dev/zero; } >"$busy"
     cp "$busy" "$busy.orig"
-    winrun "$(exe -clang)" --name "$NAME-b" --file "$(winepath -w "$busy")" --hold 0
+    winrun "$(exe -clang)" --name "$NAME-b" --file "$(win_path "$busy")" --hold 0
     assert_equal "$status" 1
     assert_output --partial "is not one of our counters: its header was still being written after 1 second: the copy writing it died. It was left untouched"
     cmp "$busy" "$busy.orig"
-    winrun "$(exe "")" --name "$NAME" --file "$(winepath -w "$small")" --hold 0
+    winrun "$(exe "")" --name "$NAME" --file "$(win_path "$small")" --hold 0
     assert_equal "$status" 1
     assert_output --partial "is not one of our counters: it is 3 bytes, smaller than the 16 the counter needs"
     assert_equal "$(cat "$small")" "abc"
-    winrun "$(exe "")" --name "$NAME-2" --file "$(winepath -w "$junk")" --hold 0
+    winrun "$(exe "")" --name "$NAME-2" --file "$(win_path "$junk")" --hold 0
     assert_equal "$status" 1
     assert_output --partial "(backed by "
     assert_output --partial "is not one of our counters: wrong magic"
@@ -320,8 +320,8 @@ refuse_small_file() { # SIZE CONTENT
 
 @test "02: --file when the name exists backed by another file: refused, both named, nothing made" {
     local a=$BATS_TEST_TMPDIR/a.bin b=$BATS_TEST_TMPDIR/b.bin wa wb why
-    wa=$(winepath -w "$a")
-    wb=$(winepath -w "$b")
+    wa=$(win_path "$a")
+    wb=$(win_path "$b")
     start_copy holder wine "$(exe "")" --name "$NAME" --file "$wa" --quiet
     wait_for_line holder '^joined pid=[0-9]+ instances=1$' 60
     why="a.bin, not by $wb: an existing name wins over --file. It was left untouched"
@@ -351,7 +351,7 @@ refuse_small_file() { # SIZE CONTENT
 # initialises it, however many start at once on an empty file.
 @test "02: --file: copies under 10 names started at once on one new file count 10 together" {
     local file=$BATS_TEST_TMPDIR/shared.bin wfile i
-    wfile=$(winepath -w "$file")
+    wfile=$(win_path "$file")
     for i in 1 2 3 4 5 6 7 8 9 10; do
         start_copy "c$i" wine "$(exe "")" --name "$NAME-$i" --file "$wfile" --quiet
     done
@@ -369,13 +369,13 @@ refuse_small_file() { # SIZE CONTENT
 # The check compares files, not names: a hard link is the same file.
 @test "02: --file when the name exists backed by the same file under another name (a hard link): welcome" {
     local a=$BATS_TEST_TMPDIR/a.bin link=$BATS_TEST_TMPDIR/link.bin
-    start_copy holder wine "$(exe "")" --name "$NAME" --file "$(winepath -w "$a")" --quiet
+    start_copy holder wine "$(exe "")" --name "$NAME" --file "$(win_path "$a")" --quiet
     wait_for_line holder '^joined pid=[0-9]+ instances=1$' 60
     ln "$a" "$link"
-    winrun "$(exe -clang)" --name "$NAME" --file "$(winepath -w "$link")" --hold 0
+    winrun "$(exe -clang)" --name "$NAME" --file "$(win_path "$link")" --hold 0
     assert_success
     assert_line --regexp '^joined pid=[0-9]+ instances=2$'
-    winrun "$(exe "")" --peek --name "$NAME" --file "$(winepath -w "$link")"
+    winrun "$(exe "")" --peek --name "$NAME" --file "$(win_path "$link")"
     assert_output "instances=1"
     kill -INT "$(pid_of holder)"
     assert_exit holder 0
@@ -383,7 +383,7 @@ refuse_small_file() { # SIZE CONTENT
 
 @test "02: --file when the name exists backed by the paging file: refused, nothing made" {
     local b=$BATS_TEST_TMPDIR/b.bin wb why
-    wb=$(winepath -w "$b")
+    wb=$(win_path "$b")
     start_copy holder wine "$(exe "")" --name "$NAME" --quiet
     wait_for_line holder '^joined pid=[0-9]+ instances=1$' 60
     why="the mapping Local\\$NAME already exists, backed by the paging file, not by $wb: an existing name wins over --file. It was left untouched"

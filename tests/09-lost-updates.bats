@@ -144,22 +144,17 @@ all_gone() {
 # workers wait again; before they did, this run failed within two stops.
 @test "09: workers stopped and continued (as Ctrl+Z and fg do) while they wait in semop lose nothing and fail nothing" {
     need_program "$PROG"
-    local kids stops=0 i all
-    start_copy run "$PROG" --workers 4 --loops 200000 --method semaphore
-    for ((i = 0; i < 200; i++)); do
-        kids=$(pgrep -P "$(pid_of run)" | tr '\n' ' ')
-        [ "$(wc -w <<<"$kids")" -lt 4 ] || break
-        sleep 0.02
-    done
-    read -ra FOUND_WORKERS <<<"$kids"
-    [ "${#FOUND_WORKERS[@]}" -eq 4 ] || fail "the 4 workers did not start: ${kids:-none}"
+    local stops=0 i all
+    start_wrapped run --workers 4 --loops 200000 --method semaphore
+    FOUND_WORKERS+=("$REAL_PID") # teardown ends it if the test fails
+    linux_workers_of "$REAL_PID" 4
     for ((i = 0; i < 10; i++)); do
         # Continued always: a worker that has ended fails both kills, and
         # the others must not stay stopped.
         all=1
-        kill -STOP "${FOUND_WORKERS[@]}" 2>/dev/null || all=0
+        kill -STOP "${WORKER_LIST[@]}" 2>/dev/null || all=0
         sleep 0.02
-        kill -CONT "${FOUND_WORKERS[@]}" 2>/dev/null || all=0
+        kill -CONT "${WORKER_LIST[@]}" 2>/dev/null || all=0
         [ "$all" = 1 ] || break
         stops=$((stops + 1))
         sleep 0.05
@@ -168,6 +163,7 @@ all_gone() {
     [ "$stops" -ge 3 ] || fail "the run ended after $stops stops: make it longer"
     run output_of run
     assert_output --regexp "$(line_regexp semaphore 4 200000 800000 800000 0)"
+    refute_line --partial "left: semaphore set"
     run cat "$BATS_TEST_TMPDIR/run.err"
     assert_output ""
 }

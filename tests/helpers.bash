@@ -58,6 +58,8 @@ start_copy() {
     local name=$1
     shift
     printf '%q ' "$@" >"$BATS_TEST_TMPDIR/$name.cmd"
+    # (A test may give the copy an LD_PRELOAD; a retry must too.)
+    printf '%q' "${LD_PRELOAD:-}" >"$BATS_TEST_TMPDIR/$name.preload"
     rm -f "$BATS_TEST_TMPDIR/$name.status"
     "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
     COPY_PID=$!
@@ -92,17 +94,21 @@ note_wine_start_failure() {
 
 # ------------------------------------------------ Wine's late SIGKILL ----
 # Wine's server sends SIGKILL to a process that is still there about 0.48 s
-# after it closed its connection, its last step before exit_group; on a
-# starved CPU a copy that has left cleanly can thus end with status 137
+# after it closed its connection to the server, which it does just before
+# exit(); on a starved CPU a copy that has left cleanly can thus end with
+# status 137
 # (scripts/wine-prefix.bash, wine_killed_after_exit, says more). assert_exit
 # counts such a copy as exit 0 when it was expected to exit 0, its standard
 # error is empty and its last line is its "left" line (or the one the test
 # names); each case is reported and counted in the run's summary.
 # shellcheck source=scripts/wine-prefix.bash
 . "$REPO/scripts/wine-prefix.bash"
-# The line build/test/mapping-tool.exe prints last.
+# What launch.sh adds to its "stopped" line when that happened there.
 # shellcheck disable=SC2034 # used by the .bats files
-TOOL_LAST_LINE='^(unchanged|changed)$'
+WINE_LATE_NOTE='( \([0-9]+ of them as exit 137: [^)]*\))?'
+# The lines build/test/mapping-tool.exe prints last.
+# shellcheck disable=SC2034 # used by the .bats files
+TOOL_LAST_LINE='^(unchanged|changed|held)$'
 
 # wine_copy_killed_after_exit NAME STATUS [LAST-LINE-REGEX]: that case, for
 # the copy NAME.
@@ -133,7 +139,7 @@ wait_for_line() {
                 wine_never_ran "$status" "$file" "$BATS_TEST_TMPDIR/$1.err" &&
                 [ "$wine_start_failures" -lt "$WINE_START_RETRIES" ]; then
                 note_wine_start_failure "copy $1" "$status"
-                eval "start_copy $1 $(cat "$BATS_TEST_TMPDIR/$1.cmd")"
+                eval "LD_PRELOAD=$(cat "$BATS_TEST_TMPDIR/$1.preload") start_copy $1 $(cat "$BATS_TEST_TMPDIR/$1.cmd")"
                 continue
             fi
             echo "copy $1 ended (exit $status) without printing /$2/:" >&2
@@ -215,6 +221,15 @@ winrun() {
         note_wine_start_failure "$(basename "$1")" "$status"
         run bash -o pipefail -c 'wine "$@" </dev/null 2>&1 | tr -d "\r"' winrun "$@"
     done
+}
+
+# win_path PATH: the name a Windows program under Wine gives the absolute
+# Linux PATH, as `winepath -w` prints it for a path outside the prefix's
+# drive_c: a new prefix maps drive Z: to the root folder. Worked out here,
+# not by winepath: every Wine start costs time, and can fail as above.
+win_path() {
+    [[ $1 == /* ]] || fail "win_path needs an absolute path: $1"
+    printf 'Z:%s\n' "${1//\//\\}"
 }
 
 # private_copy FILE...: copy Windows programs (and DLLs) into a folder of

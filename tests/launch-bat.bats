@@ -6,8 +6,8 @@ load helpers
 setup() {
     need_wine
     NAME=launchbat-$$-$BATS_TEST_NUMBER-$RANDOM
-    BAT=$(winepath -w "$REPO/scripts/launch.bat")
-    EXE=$(winepath -w "$WIN_DIR/02-file-mapping.exe")
+    BAT=$(win_path "$REPO/scripts/launch.bat")
+    EXE=$(win_path "$WIN_DIR/02-file-mapping.exe")
 }
 
 teardown() {
@@ -45,7 +45,7 @@ batrun() {
 @test "launch.bat counts the data-segment demo too" {
     local exe
     exe=$(private_copy 01-data-seg.exe)/01-data-seg.exe
-    batrun "$BAT" 2 "$(winepath -w "$exe")"
+    batrun "$BAT" 2 "$(win_path "$exe")"
     assert_success
     assert_line --regexp "^  peek, running +instances=2   ok$"
     assert_line "launch: ok"
@@ -74,7 +74,7 @@ batrun() {
     batrun "$BAT"
     assert_equal "$status" 2
     assert_output --partial "usage: scripts\\launch.bat N PROGRAM [ARGS...]"
-    batrun "$BAT" 2 "$(winepath -w "$WIN_DIR/02-file-mapping-minimal.exe")"
+    batrun "$BAT" 2 "$(win_path "$WIN_DIR/02-file-mapping-minimal.exe")"
     assert_equal "$status" 2
     assert_output --partial "02-file-mapping-minimal.exe has no --peek"
     batrun "$BAT" --help
