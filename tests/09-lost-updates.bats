@@ -141,7 +141,7 @@ all_gone() {
 
 # A process stopped while it waits in semop finds, once continued, that the
 # wait failed with EINTR, even with no signal handler (man 7 signal). The
-# workers wait again; before they did, this run failed within two stops.
+# workers wait again; before they did, this run failed within three stops.
 @test "09: workers stopped and continued (as Ctrl+Z and fg do) while they wait in semop lose nothing and fail nothing" {
     need_program "$PROG"
     local stops=0 i all
