@@ -148,10 +148,8 @@ prepare_wine() {
     else
         DOCS_RUN=$work wine cmd /c exit </dev/null >/dev/null 2>&1 || true
     fi
-    # The work folder as Windows programs name it: a new prefix maps drive
-    # Z: to the root folder (what `winepath -w` prints, without a Wine start).
-    WORK_WIN=$(cd "$work" && pwd)
-    WORK_WIN="Z:${WORK_WIN//\//\\}"
+    # The work folder as Windows programs name it.
+    WORK_WIN=$(wine_path "$(cd "$work" && pwd)")
 }
 
 # ------------------------------------------------------------------ lab ----

@@ -6,12 +6,14 @@
 #                            folder), export WINEPREFIX=DIR, and start one
 #                            persistent wineserver for it
 #   wine_prefix_remove DIR   end every Wine process of DIR, then delete it
+#   wine_path PATH           the name Windows programs give the absolute
+#                            Linux PATH, without a Wine start (below)
 #   wine_killed_after_exit STATUS OUT ERR [LAST-LINE-REGEX]
 #                            true when a program's status 137 was Wine's
 #                            server ending it after it had finished (below)
 #
-# Both leave a prefix that the user chose alone: call them only for
-# folders the caller made.
+# The first two leave a prefix that the user chose alone: call them only
+# for folders the caller made.
 # shellcheck shell=bash
 
 # Quiet Wine, and no Wine Mono or Gecko: a new prefix would otherwise try to
@@ -69,6 +71,14 @@ wine_prefix_remove() {
         fi
     fi
     rm -rf "$1"
+}
+
+# A new prefix maps drive Z: to the root folder, so an absolute Linux path
+# outside the prefix's drive_c is Z: and the path with backslashes: what
+# `winepath -w` prints, worked out without a Wine start (each costs time,
+# and can fail as below).
+wine_path() {
+    printf 'Z:%s\n' "${1//\//\\}"
 }
 
 # Wine's server takes a process for ended when the process closes its

@@ -96,11 +96,11 @@ note_wine_start_failure() {
 # Wine's server sends SIGKILL to a process that is still there about 0.48 s
 # after it closed its connection to the server, which it does just before
 # exit(); on a starved CPU a copy that has left cleanly can thus end with
-# status 137
-# (scripts/wine-prefix.bash, wine_killed_after_exit, says more). assert_exit
-# counts such a copy as exit 0 when it was expected to exit 0, its standard
-# error is empty and its last line is its "left" line (or the one the test
-# names); each case is reported and counted in the run's summary.
+# status 137 (scripts/wine-prefix.bash, wine_killed_after_exit, says more).
+# assert_exit counts such a copy as exit 0 when it was expected to exit 0,
+# its standard error is empty and its last line is its "left" line (or the
+# one the test names); each case is reported and counted in the run's
+# summary.
 # shellcheck source=scripts/wine-prefix.bash
 . "$REPO/scripts/wine-prefix.bash"
 # What launch.sh adds to its "stopped" line when that happened there.
@@ -224,12 +224,10 @@ winrun() {
 }
 
 # win_path PATH: the name a Windows program under Wine gives the absolute
-# Linux PATH, as `winepath -w` prints it for a path outside the prefix's
-# drive_c: a new prefix maps drive Z: to the root folder. Worked out here,
-# not by winepath: every Wine start costs time, and can fail as above.
+# Linux PATH (wine_path in scripts/wine-prefix.bash).
 win_path() {
     [[ $1 == /* ]] || fail "win_path needs an absolute path: $1"
-    printf 'Z:%s\n' "${1//\//\\}"
+    wine_path "$1"
 }
 
 # private_copy FILE...: copy Windows programs (and DLLs) into a folder of
