@@ -465,8 +465,9 @@ LINES
 tmux_run() {
     command -v tmux >/dev/null || skip "tmux is not installed"
     TMUX_SOCKET=shm-$NAME
+    # bash itself, not tmux's default shell, which is $SHELL.
     env -u TMUX tmux -L "$TMUX_SOCKET" new-session -d -s test -x 250 -y 50 \
-        "export WINEPREFIX=$(printf %q "$WINEPREFIX") WINEDEBUG=-all; $1; sleep 600" 3>&-
+        bash -c "export WINEPREFIX=$(printf %q "$WINEPREFIX") WINEDEBUG=-all; $1; sleep 600" 3>&-
 }
 
 # wait_for_pane REGEX [SECONDS]: until the terminal shows a matching line.
