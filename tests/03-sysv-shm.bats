@@ -798,7 +798,7 @@ start_held_peek() {
     mkfifo "$BATS_TEST_TMPDIR/keys"
     (sleep 0.5; printf '\n'; exec sleep 8) >"$BATS_TEST_TMPDIR/keys" &
     COPY_PIDS+=($!) # teardown ends it
-    run bash -c "timeout 4 script -qec \"exec '$PROG' --key '$KEY'\" /dev/null <'$BATS_TEST_TMPDIR/keys' | tr -d '\r'; exit \${PIPESTATUS[0]}"
+    run bash -c "SHELL=/bin/sh timeout 4 script -qec \"exec '$PROG' --key '$KEY'\" /dev/null <'$BATS_TEST_TMPDIR/keys' | tr -d '\r'; exit \${PIPESTATUS[0]}"
     assert_success
     assert_line --regexp '^joined pid=[0-9]+ instances=1$'
     assert_line --regexp '^left pid=[0-9]+ instances=0$'

@@ -138,9 +138,11 @@ parent: instances=0$'
 tmux_run() {
     command -v tmux >/dev/null || skip "tmux is not installed"
     TMUX_SOCKET=shm-06-$$-$BATS_TEST_NUMBER
-    # bash itself, not tmux's default shell ($SHELL): dash, say, would die
-    # of the Ctrl+C that the copies survive.
-    env -u TMUX tmux -L "$TMUX_SOCKET" new-session -d -s test -x 200 -y 60 bash -c "$1; sleep 600" 3>&-
+    # bash itself, not tmux's default shell ($SHELL, else the passwd shell,
+    # else /bin/sh): dash dies of the Ctrl+C that the copies survive.
+    # -f /dev/null: no tmux.conf of the user's.
+    env -u TMUX tmux -f /dev/null -L "$TMUX_SOCKET" new-session -d -s test -x 200 -y 60 \
+        bash -c "$1; sleep 600" 3>&-
 }
 
 pane() {

@@ -414,8 +414,9 @@ LINES
 tmux_run() {
     command -v tmux >/dev/null || skip "tmux is not installed"
     TMUX_SOCKET=shm-$NAME
-    # bash itself, not tmux's default shell, which is $SHELL.
-    env -u TMUX tmux -L "$TMUX_SOCKET" new-session -d -s test -x 250 -y 50 \
+    # bash itself, not tmux's default shell ($SHELL, else the passwd shell,
+    # else /bin/sh); -f /dev/null: no tmux.conf of the user's.
+    env -u TMUX tmux -f /dev/null -L "$TMUX_SOCKET" new-session -d -s test -x 250 -y 50 \
         bash -c "export WINEPREFIX=$(printf %q "$WINEPREFIX") WINEDEBUG=-all; $1; sleep 600" 3>&-
 }
 

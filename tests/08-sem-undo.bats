@@ -262,11 +262,11 @@ count_together() {
         exec sleep 8
     ) >"$BATS_TEST_TMPDIR/keys" &
     COPY_PIDS+=($!) # teardown ends it
-    # script runs its command with "$SHELL -c", or /bin/sh when SHELL is
-    # unset. dash forks for it and waits, and the Ctrl+C would end dash
-    # too (script -e then returns 130): exec makes the copy the only
-    # process in the foreground group, as at a prompt.
-    run bash -c "timeout 6 script -qec \"exec '$PROG' --key '$KEY'\" /dev/null <'$BATS_TEST_TMPDIR/keys' >'$out'; s=\$?; tr -d '\r' <'$out'; exit \$s"
+    # script runs its command with "$SHELL -c", here /bin/sh: on Debian,
+    # dash, which forks for it and waits. The Ctrl+C would end dash too
+    # (script -e then returns 130): exec makes the copy the only process in
+    # the foreground group, as at a prompt.
+    run bash -c "SHELL=/bin/sh timeout 6 script -qec \"exec '$PROG' --key '$KEY'\" /dev/null <'$BATS_TEST_TMPDIR/keys' >'$out'; s=\$?; tr -d '\r' <'$out'; exit \$s"
     assert_success
     assert_line --regexp '^joined pid=[0-9]+ instances=1$'
     # The terminal echoes the Ctrl+C as ^C, as a rule just before the left
