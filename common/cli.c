@@ -83,11 +83,9 @@ static int
 usage_error(const struct cli_spec *spec, const char *format, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", program_name);
     va_start(ap, format);
-    vfprintf(stderr, format, ap);
+    vreport_problem(format, ap);
     va_end(ap);
-    fputc('\n', stderr);
     print_usage(stderr, spec);
     fprintf(stderr, "Try '%s --help' for more.\n", program_name);
     return EXIT_USAGE;
@@ -179,11 +177,9 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct cli_spec *spe
 int cli_usage_error(void (*print_usage)(FILE *to), const char *format, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", program_name);
     va_start(ap, format);
-    vfprintf(stderr, format, ap);
+    vreport_problem(format, ap);
     va_end(ap);
-    fputc('\n', stderr);
     print_usage(stderr);
     fprintf(stderr, "Try '%s --help' for more.\n", program_name);
     return EXIT_USAGE;

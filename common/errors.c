@@ -80,13 +80,18 @@ void report_win32(const char *call, const char *what, unsigned long code)
 }
 #endif
 
+void vreport_problem(const char *format, va_list ap)
+{
+    fprintf(stderr, "%s: ", program_name);
+    vfprintf(stderr, format, ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+}
+
 void report_problem(const char *format, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", program_name);
     va_start(ap, format);
-    vfprintf(stderr, format, ap);
+    vreport_problem(format, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    fflush(stderr);
 }

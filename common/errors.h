@@ -13,6 +13,8 @@
 #ifndef COMMON_ERRORS_H
 #define COMMON_ERRORS_H
 
+#include <stdarg.h>
+
 /* The name used at the start of every message: set once from argv[0]. */
 extern const char *program_name;
 void set_program_name(const char *argv0);
@@ -32,6 +34,13 @@ void report_win32(const char *call, const char *what, unsigned long code);
 void report_problem(const char *format, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* The same, from a va_list: for report_problem and the usage errors. */
+void vreport_problem(const char *format, va_list ap)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 0)))
 #endif
     ;
 
